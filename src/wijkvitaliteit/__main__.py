@@ -1,0 +1,3 @@
+from wijkvitaliteit.present.cli import main
+
+main()

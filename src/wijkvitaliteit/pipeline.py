@@ -1,0 +1,168 @@
+"""The imperative shell: read a source (pure), then write it to the workspace in one transaction;
+score the workspace and store the run. Everything here either lands whole or not at all."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from wijkvitaliteit.derive.corporation import SOURCE as CORP_SOURCE
+from wijkvitaliteit.derive.corporation import DeriveSettings, derive_corporation
+from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.scoring.engine import score, score_years
+from wijkvitaliteit.scoring.model import ScoringModel
+from wijkvitaliteit.sources.codes import read_codes
+from wijkvitaliteit.sources.corporation import read_corporation
+from wijkvitaliteit.sources.geometry import read_geometry
+from wijkvitaliteit.sources.kwb import read_kwb
+from wijkvitaliteit.sources.leefbaarometer import read_leefbaarometer
+from wijkvitaliteit.workspace.store import CORP_TABLES, Workspace
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    kind: str
+    path: Path
+    areas: int
+    measurements: int
+    detail: str = ""
+
+
+def _existing(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "an existing file", found="no such file")
+    return path
+
+
+def _land(workspace: Path, kind: str, path: Path, areas: pd.DataFrame, measurements: pd.DataFrame,
+          *, names: str, detail: str = "") -> ImportSummary:
+    with Workspace(workspace, create=True) as ws, ws.transaction() as con:
+        import_id = ws.log_import(con, kind, path, len(measurements) or len(areas), detail)
+        ws.upsert_areas(con, areas, names=names)
+        if len(measurements):
+            ws.replace_measurements(con, measurements, import_id)
+    return ImportSummary(kind, path, len(areas), len(measurements), detail)
+
+
+def import_leefbaarometer(workspace: Path, path: str | Path) -> ImportSummary:
+    path = _existing(path)
+    data = read_leefbaarometer(path)
+    years = sorted(data.scores["jaar"].unique().tolist())
+    detail = f"{len(data.scores)} rows, {data.scores['bu_code'].nunique()} buurten, years {years}"
+    return _land(workspace, "leefbaarometer", path, data.areas, data.measurements, names="fill", detail=detail)
+
+
+def import_kwb(workspace: Path, path: str | Path, *, year: int | None = None, sheet: str | None = None) -> ImportSummary:
+    path = _existing(path)
+    data = read_kwb(path, year=year, sheet=sheet)
+    detail = f"year {data.year}, {data.measurements['indicator'].nunique()} indicators"
+    return _land(workspace, "kwb", path, data.areas, data.measurements, names="overwrite", detail=detail)
+
+
+def import_geometry(workspace: Path, path: str | Path, *, layer: str | None = None) -> ImportSummary:
+    path = _existing(path)
+    data = read_geometry(path, layer=layer)
+    detail = f"{int(data.areas['geometry'].notna().sum())} boundaries, from {data.source_crs}"
+    return _land(workspace, "geometry", path, data.areas, data.measurements, names="fill", detail=detail)
+
+
+def import_codes(workspace: Path, path: str | Path) -> ImportSummary:
+    path = _existing(path)
+    data = read_codes(path)
+    detail = f"code list {data.year or ''}".strip()
+    return _land(workspace, "codes", path, data.areas, pd.DataFrame(), names="overwrite", detail=detail)
+
+
+def _buurt_polygons(ws: Workspace):
+    import geopandas as gpd
+    import shapely
+
+    rows = ws.query("SELECT code, geometry FROM areas WHERE level = 'buurt' AND geometry IS NOT NULL")
+    if rows.empty:
+        return None
+    return gpd.GeoDataFrame(rows[["code"]], geometry=shapely.from_wkb(rows["geometry"].map(bytes)), crs="EPSG:28992")
+
+
+def import_corporation(workspace: Path, path: str | Path, settings: DeriveSettings | None = None) -> ImportSummary:
+    """Replace the corporation's records with this delivery and derive its measurements."""
+    path = _existing(path)
+    settings = settings or DeriveSettings()
+    with Workspace(workspace, create=True) as ws:
+        known = set(ws.areas("buurt")["code"])
+        records = read_corporation(path, known, _buurt_polygons(ws))
+        measurements = derive_corporation(records.dwellings, records.lettings, records.nuisance,
+                                          records.organisation, settings)
+        counts = {name: len(frame) for name, frame in records.tables().items()}
+        with ws.transaction() as con:
+            import_id = ws.log_import(con, "corporation", path, sum(counts.values()), json.dumps(counts))
+            for table in CORP_TABLES:
+                con.execute(f"DELETE FROM {table}")
+            for name, frame in records.tables().items():
+                con.register("incoming", frame)
+                con.execute(f"INSERT INTO corp_{name} BY NAME SELECT * FROM incoming")
+                con.unregister("incoming")
+            con.execute("DELETE FROM corporation")
+            con.executemany("INSERT INTO corporation VALUES (?, ?)",
+                            [["name", records.name], ["fictitious", str(records.fictitious).lower()],
+                             ["imported_from", str(path)], ["derive", json.dumps(settings.__dict__)]])
+            ws.delete_measurements(con, CORP_SOURCE)
+            ws.replace_measurements(con, measurements, import_id)
+    return ImportSummary("corporation", path, 0, len(measurements), json.dumps(counts))
+
+
+def derive(workspace: Path, settings: DeriveSettings) -> int:
+    """Re-derive the corporation measurements from the stored records (e.g. with another window)."""
+    with Workspace(workspace) as ws:
+        tables = {t: ws.query(f"SELECT * FROM {t}") for t in CORP_TABLES}
+        measurements = derive_corporation(*(tables[t] for t in CORP_TABLES), settings)
+        with ws.transaction() as con:
+            ws.delete_measurements(con, CORP_SOURCE)
+            ws.replace_measurements(con, measurements, None)
+            con.execute("INSERT OR REPLACE INTO corporation VALUES ('derive', ?)", [json.dumps(settings.__dict__)])
+    return len(measurements)
+
+
+def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None = None):
+    """Read what the model needs from the workspace and score it (no writes)."""
+    ids = model.indicator_ids()
+    measurements = ws.query(
+        "SELECT area_code, year, indicator, value, vintage FROM measurements m "
+        "WHERE indicator IN (SELECT unnest(?)) AND area_code IN (SELECT code FROM areas WHERE level = 'buurt')",
+        [ids])
+    buurten = ws.query("SELECT code, gemeente_code FROM areas WHERE level = 'buurt' ORDER BY code")
+    if years is None:
+        years = score_years(measurements)
+    if not years:
+        raise InputError(ws.path, "measurements for the model's indicators (" + ", ".join(ids) + ")",
+                         found="none: import the Leefbaarometer or the corporation's records first")
+    return score(measurements, buurten, years, model), years
+
+
+def score_workspace(workspace: Path, model: ScoringModel, model_text: str,
+                    years: list[int] | None = None) -> tuple[int, pd.DataFrame]:
+    """Score and store the run. A run with the same model hash replaces the earlier one."""
+    with Workspace(workspace) as ws:
+        result, years = compute_scores(ws, model, years)
+        with ws.transaction() as con:
+            old = [r[0] for r in con.execute("SELECT run_id FROM score_runs WHERE model_hash = ?",
+                                             [model.hash]).fetchall()]
+            for table in ("scores", "score_factors", "score_indicators", "score_runs"):
+                con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
+            run_id = con.execute("SELECT COALESCE(MAX(run_id), 0) + 1 FROM score_runs").fetchone()[0]
+            con.execute("INSERT INTO score_runs VALUES (?, ?, ?, ?, ?, ?)",
+                        [run_id, model.hash, model.model.name, model_text, datetime.now().replace(microsecond=0),
+                         json.dumps(years)])
+            for table, frame in (("scores", result.scores), ("score_factors", result.factors),
+                                 ("score_indicators", result.indicators)):
+                frame = frame.assign(run_id=run_id)
+                if table == "scores":
+                    frame = frame.assign(model_hash=model.hash)
+                con.register("incoming", frame)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+                con.unregister("incoming")
+    return int(run_id), result.scores

@@ -1,0 +1,370 @@
+"""The command line: ``wijkvitaliteit …`` (Typer + Rich). Dutch by default, ``--lang en`` for English."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from wijkvitaliteit import data as bundled
+from wijkvitaliteit import pipeline
+from wijkvitaliteit.derive.corporation import DeriveSettings
+from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.present import queries
+from wijkvitaliteit.present.explain import (
+    attention_text,
+    category_label,
+    factor_lines,
+    score_line,
+    version_note,
+)
+from wijkvitaliteit.present.i18n import default_lang, number, t
+from wijkvitaliteit.scoring.model import load_model
+from wijkvitaliteit.workspace.store import DEFAULT_PATH, ENV_VAR, Workspace
+
+app = typer.Typer(help="wijkvitaliteit: de vitaliteitsscore (leefbaarheid × organisatiekracht × veerkracht) "
+                       "voor elke buurt, uit open data en de eigen gegevens van de corporatie.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+import_app = typer.Typer(help="Import a source into the workspace (one transaction: all or nothing).",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+DEFAULT_WORKSPACE = Path(DEFAULT_PATH)
+out = Console()
+err = Console(stderr=True)
+
+WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", envvar=ENV_VAR,
+                                            help="Workspace file (DuckDB).", show_default=True)]
+
+
+class Lang(StrEnum):
+    nl = "nl"
+    en = "en"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+
+
+class ExportTable(StrEnum):
+    scores = "scores"
+    indicators = "indicators"
+
+
+LangOpt = Annotated[Lang, typer.Option("--lang", envvar="WIJKVITALITEIT_LANG", help="Language: nl or en.")]
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                    transient=True, disable=not err.is_terminal)
+
+
+def _say_import(summary: pipeline.ImportSummary, lang: str) -> None:
+    out.print(t("imported", lang, kind=summary.kind, path=summary.path, detail=summary.detail))
+
+
+@app.command()
+def init(workspace: WorkspaceOpt = DEFAULT_WORKSPACE) -> None:
+    """Create an empty workspace (an existing one is opened and checked, never emptied)."""
+    with Workspace(workspace, create=True) as ws:
+        out.print(f"workspace {ws.path} (schema {ws.query('SELECT value FROM meta').iloc[0, 0]})")
+
+
+@import_app.command("leefbaarometer")
+def import_lbm(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: LangOpt = Lang.nl) -> None:
+    """The Leefbaarometer buurt file (CSV, or the zip it comes in): every year and version in it."""
+    with _progress() as p:
+        p.add_task(f"Leefbaarometer {path.name}")
+        summary = pipeline.import_leefbaarometer(workspace, path)
+    _say_import(summary, lang)
+
+
+@import_app.command("kwb")
+def import_kwb(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+               year: Annotated[int | None, typer.Option(help="Year, when the file and sheet name do not say.")] = None,
+               sheet: Annotated[str | None, typer.Option(help="Sheet (default: the first).")] = None,
+               lang: LangOpt = Lang.nl) -> None:
+    """A CBS Kerncijfers wijken en buurten workbook (kwb-YYYY.xlsx): every numeric column, by name."""
+    _say_import(pipeline.import_kwb(workspace, path, year=year, sheet=sheet), lang)
+
+
+@import_app.command("geometry")
+def import_geometry(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+                    layer: Annotated[str | None, typer.Option(help="GeoPackage layer (default: buurten, wijken and "
+                                                                     "gemeenten where present).")] = None,
+                    lang: LangOpt = Lang.nl) -> None:
+    """Area boundaries: CBS GeoJSON/TopoJSON or the PDOK wijkenbuurten GeoPackage (converted to EPSG:28992)."""
+    _say_import(pipeline.import_geometry(workspace, path, layer=layer), lang)
+
+
+@import_app.command("codes")
+def import_codes(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: LangOpt = Lang.nl) -> None:
+    """The CBS wijk- en buurtcodes list (buurt → wijk → gemeente, with names)."""
+    _say_import(pipeline.import_codes(workspace, path), lang)
+
+
+WindowOpt = Annotated[int, typer.Option(min=1, max=10, help="Years of lettings behind the inflow shares.")]
+MinLettingsOpt = Annotated[int, typer.Option(min=1, help="Fewest lettings for a share to be computed.")]
+
+
+@import_app.command("corporation")
+def import_corporation(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, window: WindowOpt = 3,
+                       min_lettings: MinLettingsOpt = 5, lang: LangOpt = Lang.nl) -> None:
+    """The corporation's records (folder or workbook, see docs/formats.md); replaces earlier records."""
+    with _progress() as p:
+        p.add_task(f"corporatie {path}")
+        summary = pipeline.import_corporation(workspace, path, DeriveSettings(window, min_lettings))
+    _say_import(summary, lang)
+
+
+@app.command()
+def derive(workspace: WorkspaceOpt = DEFAULT_WORKSPACE, window: WindowOpt = 3, min_lettings: MinLettingsOpt = 5) -> None:
+    """Re-derive the corporation's measurements per buurt and year from the stored records."""
+    n = pipeline.derive(workspace, DeriveSettings(window, min_lettings))
+    out.print(f"{n} measurements derived (window {window}, min {min_lettings} lettings)")
+
+
+@app.command()
+def score(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+          model: Annotated[Path | None, typer.Option(help="Scoring model TOML (default: the shipped model).")] = None,
+          year: Annotated[list[int] | None, typer.Option(help="Score year (repeatable; default: every year "
+                                                              "with measurements).")] = None,
+          lang: LangOpt = Lang.nl) -> None:
+    """Score every buurt and store the run with the model's hash."""
+    scoring_model, text = load_model(model)
+    with _progress() as p:
+        p.add_task("scoring")
+        run_id, scores = pipeline.score_workspace(workspace, scoring_model, text, year)
+    years = sorted(scores["year"].unique().tolist())
+    out.print(t("scored", lang, name=scoring_model.model.name, hash=scoring_model.hash[:12], n=len(scores),
+                years=", ".join(map(str, years))))
+
+
+def _points(value: object) -> str:
+    return "?" if value is None or pd.isna(value) else str(int(value))
+
+
+def _vitality(row: pd.Series, lang: str) -> str:
+    if row["complete"]:
+        return number(row["vitality"], lang)
+    return f"{number(row['vitality_min'], lang)}–{number(row['vitality_max'], lang)}"
+
+
+def _score_table(frame: pd.DataFrame, run: queries.Run, lang: str, title: str, with_gemeente: bool = True) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(t("code", lang), no_wrap=True)
+    table.add_column(t("name", lang))
+    if with_gemeente:
+        table.add_column(t("gemeente", lang))
+    for factor in ("leefbaarheid", "organisatiekracht", "veerkracht"):
+        table.add_column(t(f"factor.{factor}", lang)[:5] + ".", justify="right")
+    table.add_column(t("vitality", lang), justify="right")
+    table.add_column(t("category", lang))
+    table.add_column(t("attention", lang))
+    for _, row in frame.iterrows():
+        place = [row["gemeente_name"] or row["gemeente_code"]] if with_gemeente else []
+        table.add_row(row["code"], row["name"] or "", *place,
+                      _points(row["leefbaarheid"]), _points(row["organisatiekracht"]), _points(row["veerkracht"]),
+                      _vitality(row, lang), category_label(row["category"], run.model, lang),
+                      attention_text(row["attention"], lang))
+    return table
+
+
+@app.command("list")
+def list_buurten(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+                 gemeente: Annotated[list[str] | None, typer.Option(help="Gemeente code or name (repeatable).")] = None,
+                 attention: Annotated[bool, typer.Option("--attention", help="Only buurten flagged for attention.")]
+                 = False,
+                 year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
+                 lang: LangOpt = Lang.nl) -> None:
+    """List scored buurten, weakest first."""
+    with Workspace(workspace, read_only=True) as ws:
+        run = queries.active_run(ws)
+        year = year or queries.latest_year(ws, run)
+        codes = queries.resolve_gemeenten(ws, gemeente) if gemeente else None
+        frame = queries.score_table(ws, run, year, codes, attention_only=attention)
+    out.print(_score_table(frame, run, lang, f"{t('year', lang)} {year} · {t('model', lang)} {run.model_hash[:12]}"))
+    out.print(f"{len(frame)} {t('buurt', lang)}")
+
+
+@app.command()
+def show(buurt: Annotated[str, typer.Argument(help="Buurt code (BU02680736) or name (Malvert).")],
+         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+         year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
+         lang: LangOpt = Lang.nl) -> None:
+    """Explain one buurt: each factor's points and why, its Leefbaarometer trend and national percentile."""
+    with Workspace(workspace, read_only=True) as ws:
+        run = queries.active_run(ws)
+        area = queries.find_buurt(ws, buurt)
+        year = year or queries.latest_year(ws, run)
+        detail = queries.explanation(ws, run, area["code"], year)
+        trend = queries.lbm_trend(ws, area["code"])
+        pct = queries.lbm_percentile(ws, area["code"], year)
+    gemeente = area["gemeente_name"] or area["gemeente_code"]
+    out.rule(t("show.title", lang, name=area["name"] or area["code"], code=area["code"], gemeente=gemeente, year=year))
+    if area["wijk_name"]:
+        out.print(f"{t('wijk', lang)}: {area['wijk_name']} ({area['wijk_code']})")
+    if detail["score"] is None:
+        out.print(t("show.no_score", lang, code=area["code"], year=year))
+    else:
+        out.print(score_line(detail["score"], run.model, lang), style="bold")
+        for label, points, lines in factor_lines(detail["factors"], detail["indicators"], run.model, year, lang):
+            out.print(f"\n[bold]{label}[/bold]: {points}")
+            for line in lines:
+                out.print(f"  · {line}")
+    if not trend.empty:
+        table = Table(title=t("show.trend", lang), title_justify="left")
+        for col in ("jaar", "versie", "lbm", "afw", "fys", "onv", "soc", "vrz", "won"):
+            table.add_column(col, justify="right" if col not in ("versie",) else "left")
+        for _, r in trend.iterrows():
+            table.add_row(str(r["year"]), str(r["versie"]).replace("Leefbaarometer ", ""),
+                          *[("" if pd.isna(r[c]) else number(r[c], lang, 3)) for c in
+                            ("lbm", "afw", "fys", "onv", "soc", "vrz", "won")])
+        out.print()
+        out.print(table)
+        note = version_note(trend, lang)
+        if note:
+            out.print(note, style="italic")
+    if pct:
+        out.print(t("show.percentile", lang, pct=pct["pct"], n=number(pct["n"], lang), year=pct["year"]))
+    out.print(f"{t('model', lang)}: {run.model.model.name} ({run.model_hash[:12]})", style="dim")
+
+
+@app.command()
+def export(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+           format: Annotated[ExportFormat, typer.Option("--format", help="Export format.")] = ExportFormat.csv,
+           table: Annotated[ExportTable, typer.Option(help="scores: one row per buurt-year; indicators: every "
+                                                           "indicator value, threshold and points behind them.")]
+           = ExportTable.scores,
+           year: Annotated[int | None, typer.Option(help="Only this year.")] = None,
+           output: Annotated[Path | None, typer.Option("--out", help="File (default: standard output).")] = None
+           ) -> None:
+    """Export the active run's scores (or the indicators behind them) as CSV."""
+    with Workspace(workspace, read_only=True) as ws:
+        run = queries.active_run(ws)
+        frame = export_frame(ws, run, table.value, year)
+    text = frame.to_csv(index=False)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"{len(frame)} rows → {output}")
+    else:
+        sys.stdout.write(text)
+
+
+def export_frame(ws: Workspace, run: queries.Run, table: str, year: int | None) -> pd.DataFrame:
+    years = [year] if year else sorted(ws.query("SELECT DISTINCT year FROM scores WHERE run_id = ?",
+                                                [run.run_id])["year"].tolist())
+    if table == "scores":
+        frames = [queries.score_table(ws, run, y) for y in years]
+        frame = pd.concat(frames, ignore_index=True).sort_values(["code", "year"], ignore_index=True)
+        return frame
+    return ws.query("SELECT i.*, a.name, a.gemeente_code FROM score_indicators i JOIN areas a ON a.code = i.area_code "
+                    "WHERE run_id = ? AND (? IS NULL OR year = ?) ORDER BY area_code, year, factor, indicator",
+                    [run.run_id, year, year]).drop(columns="run_id")
+
+
+@app.command("demo-data")
+def demo_data(out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the files to.")],
+              seed: Annotated[int, typer.Option(help="Random seed.")] = 42) -> None:
+    """Write the FICTITIOUS demo corporation (Nijmegen and Utrecht) in the documented formats."""
+    from wijkvitaliteit.demo.generator import generate
+
+    result = generate(out_dir, seed)
+    out.print(f"FICTIEF demo corporation → {result.out}: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()))
+
+
+def build_demo(workspace: Path, data_dir: Path, seed: int, progress: Progress | None = None) -> None:
+    """Build a fresh demo workspace next to the target, then move it into place."""
+    from wijkvitaliteit.demo.generator import generate
+
+    model, text = load_model()
+    steps = [
+        ("CBS codes", lambda ws: pipeline.import_codes(ws, bundled.CODES)),
+        ("Leefbaarometer (NL)", lambda ws: pipeline.import_leefbaarometer(ws, bundled.LEEFBAAROMETER)),
+        *[(f"geometry {path.name}", lambda ws, p=path: pipeline.import_geometry(ws, p))
+          for path in (*bundled.BUURTEN.values(), bundled.GEMEENTEN_NL, bundled.WIJKEN_NL)],
+        *[(f"KWB {year}", lambda ws, p=path: pipeline.import_kwb(ws, p)) for year, path in bundled.KWB_UTRECHT.items()],
+        ("demo corporation (FICTIEF)", lambda ws: generate(data_dir, seed)),
+        ("corporation import", lambda ws: pipeline.import_corporation(ws, data_dir)),
+        ("score", lambda ws: pipeline.score_workspace(ws, model, text)),
+    ]
+    workspace.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=workspace.parent) as tmp:
+        target = Path(tmp) / workspace.name
+        task = progress.add_task("demo", total=len(steps)) if progress else None
+        for label, step in steps:
+            if progress:
+                progress.update(task, description=label)
+            step(target)
+            if progress:
+                progress.advance(task)
+        shutil.move(target, workspace)
+
+
+@app.command()
+def demo(workspace: WorkspaceOpt = Path("demo.duckdb"),
+         data_dir: Annotated[Path | None, typer.Option(help="Where to write the demo corporation's files "
+                                                            "(default: next to the workspace).")] = None,
+         seed: Annotated[int, typer.Option(help="Seed of the demo corporation.")] = 42,
+         lang: LangOpt = Lang.nl) -> None:
+    """Build a workspace from the bundled real data plus the FICTITIOUS demo corporation, score it and
+    print a summary per gemeente."""
+    data_dir = data_dir or workspace.with_name(workspace.stem + "-corporatie")
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  disable=not err.is_terminal, transient=True) as progress:
+        build_demo(workspace, data_dir, seed, progress)
+    out.print(t("demo.done", lang, path=workspace))
+    print_summary(workspace, lang)
+
+
+def print_summary(workspace: Path, lang: str) -> None:
+    with Workspace(workspace, read_only=True) as ws:
+        run = queries.active_run(ws)
+        year = queries.latest_year(ws, run)
+        corp = queries.corporation_info(ws)
+        gemeenten = queries.corporation_gemeenten(ws)
+        frames = {g: queries.score_table(ws, run, year, [g]) for g in gemeenten}
+    if corp.get("fictitious") == "true":
+        out.print(f"[bold red]{t('fictitious', lang)}[/bold red]: {corp.get('name')}")
+    out.rule(t("summary.title", lang, year=year))
+    bands = run.model.bands
+    table = Table(title_justify="left")
+    table.add_column(t("gemeente", lang))
+    for band in bands:
+        table.add_column(band.label_en if lang == "en" else band.label_nl, justify="right")
+    table.add_column(t("incomplete", lang), justify="right")
+    table.add_column(t("attention", lang), justify="right")
+    for code, frame in frames.items():
+        counts = frame["category"].value_counts()
+        name = frame["gemeente_name"].dropna().iloc[0] if frame["gemeente_name"].notna().any() else code
+        table.add_row(f"{name} ({code})", *[str(int(counts.get(b.category, 0))) for b in bands],
+                      str(int((~frame["complete"]).sum())), str(int(frame["attention"].fillna(False).sum())))
+    out.print(table)
+    threshold = number(run.model.model.attention_threshold, lang)
+    for code, frame in frames.items():
+        flagged = frame[frame["attention"].fillna(False).astype(bool)]
+        name = frame["gemeente_name"].dropna().iloc[0] if frame["gemeente_name"].notna().any() else code
+        out.print(_score_table(flagged, run, lang, t("summary.attention_list", lang, gemeente=name, n=len(flagged),
+                                                     threshold=threshold),
+                               with_gemeente=False))
+
+
+def main() -> None:
+    try:
+        app()
+    except InputError as exc:
+        err.print(f"{t('error', default_lang())}: {exc.one_line()}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

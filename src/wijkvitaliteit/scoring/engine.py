@@ -1,0 +1,212 @@
+"""Scoring: pure functions from measurements to points, factors and the vitaliteitsscore.
+
+For each buurt and score year Y, every indicator of the model takes the latest measurement up to Y
+that is at most ``max_age`` years old, and remembers which year it came from. The rule turns it into
+1–3 points against two thresholds (fixed, or quantiles of a reference group measured in the value's
+own year); a value exactly on a threshold gets the better points. A factor's indicator points are
+combined (max, min or mean rounded half up). A factor without its inputs is *unknown* — never
+silently 1 or 3 — and the score then carries the bounds the unknown factors allow, with an attention
+flag only where those bounds already decide it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wijkvitaliteit.scoring.model import FACTORS, IndicatorRule, ScoringModel
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    scores: pd.DataFrame      # one row per buurt-year
+    factors: pd.DataFrame     # one row per buurt-year-factor
+    indicators: pd.DataFrame  # one row per buurt-year-factor-indicator
+
+
+def latest_values(measurements: pd.DataFrame, targets: pd.DataFrame, max_age: int) -> pd.DataFrame:
+    """For each target (area_code, year): the latest measurement with value_year <= year and
+    year - value_year <= max_age. Returns targets with value, value_year, vintage (NaN where none)."""
+    right = measurements[["area_code", "year", "value", "vintage"]].rename(columns={"year": "value_year"})
+    right = right.sort_values("value_year", kind="stable")
+    right["value_year"] = right["value_year"].astype("int64")
+    right["area_code"] = right["area_code"].astype(str)
+    right["value"] = right["value"].astype("float64")
+    left = targets[["area_code", "year"]].copy()
+    left["area_code"] = left["area_code"].astype(str)
+    left["year"] = left["year"].astype("int64")
+    left["_order"] = np.arange(len(left))
+    left = left.sort_values("year", kind="stable")
+    merged = pd.merge_asof(left, right, left_on="year", right_on="value_year", by="area_code",
+                           direction="backward", tolerance=max_age)
+    return merged.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+
+
+def _points(values: np.ndarray, low: np.ndarray, high: np.ndarray, direction: str) -> np.ndarray:
+    """1–3 points; a value on a threshold gets the better points. NaN where value or thresholds are NaN."""
+    if direction == "higher_is_worse":
+        pts = np.where(values <= low, 1.0, np.where(values <= high, 2.0, 3.0))
+    else:
+        pts = np.where(values >= high, 1.0, np.where(values >= low, 2.0, 3.0))
+    return np.where(np.isnan(values) | np.isnan(low) | np.isnan(high), np.nan, pts)
+
+
+def quantile_thresholds(measurements: pd.DataFrame, rule: IndicatorRule, gemeente_of: pd.Series) -> pd.DataFrame:
+    """Thresholds per (value_year, scope) from the reference distribution in that year.
+
+    ``cuts`` are measured from the good end: with cuts [0.5, 0.8] the best 50 % get 1 point and the
+    weakest 20 % get 3. Returns value_year, scope, threshold_low, threshold_high, reference_n.
+    """
+    ref = measurements[["area_code", "year", "value"]].rename(columns={"year": "value_year"})
+    ref = ref.assign(scope="all" if rule.reference == "all" else ref["area_code"].map(gemeente_of))
+    low_cut, high_cut = rule.cuts
+    if rule.resolved_direction() == "higher_is_worse":
+        q_low, q_high = low_cut, high_cut
+    else:
+        q_low, q_high = 1 - high_cut, 1 - low_cut
+    grouped = ref.groupby(["value_year", "scope"])["value"]
+    table = pd.DataFrame({
+        "threshold_low": grouped.quantile(q_low),
+        "threshold_high": grouped.quantile(q_high),
+        "reference_n": grouped.size(),
+    }).reset_index()
+    too_few = table["reference_n"] < rule.min_reference
+    table.loc[too_few, ["threshold_low", "threshold_high"]] = np.nan
+    return table
+
+
+def score_indicator(measurements: pd.DataFrame, targets: pd.DataFrame, rule: IndicatorRule,
+                    gemeente_of: pd.Series) -> pd.DataFrame:
+    """Points for one indicator rule at every target (area_code, year)."""
+    found = latest_values(measurements, targets, rule.max_age)
+    direction = rule.resolved_direction()
+    if rule.rule == "thresholds":
+        found["reference"] = None
+        found["reference_n"] = np.nan
+        found["threshold_low"], found["threshold_high"] = float(rule.thresholds[0]), float(rule.thresholds[1])
+    else:
+        table = quantile_thresholds(measurements, rule, gemeente_of)
+        found["scope"] = "all" if rule.reference == "all" else found["area_code"].map(gemeente_of)
+        found = found.merge(table, how="left", on=["value_year", "scope"]).drop(columns="scope")
+        found["reference"] = np.where(found["value"].notna(),
+                                      "all" if rule.reference == "all" else found["area_code"].map(gemeente_of),
+                                      None)
+    pts = _points(found["value"].to_numpy(float), found["threshold_low"].to_numpy(float),
+                  found["threshold_high"].to_numpy(float), direction)
+    found["points"] = pts
+    found["status"] = np.where(found["value"].isna(), "missing",
+                               np.where(np.isnan(pts), "no_reference", "ok"))
+    found["indicator"] = rule.id
+    found["rule"] = rule.rule
+    found["direction"] = direction
+    found["max_age"] = rule.max_age
+    return found
+
+
+def _round_half_up(x: np.ndarray) -> np.ndarray:
+    return np.floor(x + 0.5)
+
+
+def _aggregate(points: np.ndarray, how: str) -> np.ndarray:
+    """Aggregate a (n, 3) array of factor points row-wise."""
+    if how == "product":
+        return np.prod(points, axis=1)
+    return np.prod(points, axis=1) ** (1 / points.shape[1])
+
+
+def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], model: ScoringModel) -> ScoreResult:
+    """Score every buurt in ``buurten`` (code, gemeente_code) for each year in ``years``.
+
+    ``measurements`` holds (area_code, year, indicator, value, vintage) for at least the model's
+    indicators. A buurt-year is scored when at least one of its indicators has a usable value.
+    """
+    gemeente_of = buurten.set_index("code")["gemeente_code"]
+    targets = pd.MultiIndex.from_product([buurten["code"].astype(str), sorted(set(years))],
+                                         names=["area_code", "year"]).to_frame(index=False)
+    by_indicator = {key: frame for key, frame in measurements.groupby("indicator", sort=False)}
+    empty = pd.DataFrame({"area_code": pd.Series(dtype=str), "year": pd.Series(dtype="int64"),
+                          "value": pd.Series(dtype="float64"), "vintage": pd.Series(dtype=str)})
+
+    # every part is aligned with `targets`: factors combine row-wise without grouping
+    parts: dict[str, list[pd.DataFrame]] = {}
+    usable = np.zeros(len(targets), dtype=bool)
+    for factor_name in FACTORS:
+        parts[factor_name] = []
+        for rule in model.factors[factor_name].indicators:
+            part = score_indicator(by_indicator.get(rule.id, empty), targets, rule, gemeente_of)
+            part["factor"] = factor_name
+            usable |= part["value"].notna().to_numpy()
+            parts[factor_name].append(part)
+
+    factor_points, factor_frames = {}, []
+    for factor_name in FACTORS:
+        spec = model.factors[factor_name]
+        pts = np.column_stack([p["points"].to_numpy(float) for p in parts[factor_name]])
+        ok = ~np.isnan(pts)
+        n_ok = ok.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            combined = {
+                "max": np.where(ok, pts, -np.inf).max(axis=1),
+                "min": np.where(ok, pts, np.inf).min(axis=1),
+                "mean": _round_half_up(np.where(ok, pts, 0).sum(axis=1) / n_ok),
+            }[spec.combine]
+        known = n_ok == pts.shape[1] if spec.require == "all" else n_ok > 0
+        missing = np.full(len(targets), "", dtype=object)
+        for part, ok_i in zip(parts[factor_name], ok.T, strict=True):
+            label = (part["indicator"] + " (" + part["status"] + ")").to_numpy(dtype=object)
+            item = np.where(ok_i, "", label)
+            sep = np.where((missing != "") & (item != ""), ", ", "")
+            missing = missing + sep + item
+        reason = np.where(known, f"{spec.combine} of {len(spec.indicators)} indicator(s)",
+                          "no usable value: " + missing)
+        factor_points[factor_name] = np.where(known, combined, np.nan)
+        factor_frames.append(pd.DataFrame({
+            "area_code": targets["area_code"].to_numpy(), "year": targets["year"].to_numpy(),
+            "factor": factor_name, "points": factor_points[factor_name],
+            "status": np.where(known, "known", "unknown"), "reason": reason})[usable])
+    factors = pd.concat(factor_frames, ignore_index=True)
+    indicators = pd.concat([p[usable] for ps in parts.values() for p in ps], ignore_index=True)
+
+    wide = targets[usable].reset_index(drop=True)
+    for factor_name in FACTORS:
+        wide[factor_name] = factor_points[factor_name][usable]
+    pts = wide[list(FACTORS)].to_numpy(float)
+    lo = np.where(np.isnan(pts), 1.0, pts)
+    hi = np.where(np.isnan(pts), 3.0, pts)
+    complete = ~np.isnan(pts).any(axis=1)
+    vmin, vmax = _aggregate(lo, model.model.aggregation), _aggregate(hi, model.model.aggregation)
+    threshold = model.model.attention_threshold
+    attention = pd.array(np.where(vmin >= threshold, True, np.where(vmax < threshold, False, pd.NA)),
+                         dtype="boolean")
+    maxima = np.array([b.max for b in model.bands])
+    cats = np.array([b.category for b in model.bands], dtype=object)
+    idx = np.minimum(np.searchsorted(maxima, vmin - 1e-9), len(cats) - 1)
+    scores = wide
+    scores["vitality"] = np.where(complete, vmin, np.nan)
+    scores["vitality_min"] = vmin
+    scores["vitality_max"] = vmax
+    scores["category"] = np.where(complete, cats[idx], None)
+    scores["attention"] = attention
+    scores["complete"] = complete
+    for col in FACTORS:
+        scores[col] = scores[col].astype("Int64")
+
+    ind_cols = ["area_code", "year", "factor", "indicator", "value", "value_year", "vintage", "rule", "reference",
+                "reference_n", "direction", "threshold_low", "threshold_high", "points", "status"]
+    indicators = indicators[ind_cols].copy()
+    indicators["points"] = indicators["points"].astype("Int64")
+    indicators["value_year"] = indicators["value_year"].astype("Int64")
+    indicators["reference_n"] = indicators["reference_n"].astype("Int64")
+    factors = factors[["area_code", "year", "factor", "points", "status", "reason"]]
+    factors["points"] = factors["points"].astype("Int64")
+    return ScoreResult(scores=scores.sort_values(["area_code", "year"], ignore_index=True),
+                       factors=factors.sort_values(["area_code", "year", "factor"], ignore_index=True),
+                       indicators=indicators.sort_values(["area_code", "year", "factor", "indicator"],
+                                                         ignore_index=True))
+
+
+def score_years(measurements: pd.DataFrame) -> list[int]:
+    """Default score years: every year in which any of the model's indicators was measured."""
+    return sorted({int(y) for y in measurements["year"].unique()})

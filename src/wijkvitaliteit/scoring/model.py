@@ -1,0 +1,128 @@
+"""The scoring model as data: a TOML file validated into a pydantic model, with a stable hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.indicators import indicator
+
+FACTORS = ("leefbaarheid", "organisatiekracht", "veerkracht")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IndicatorRule(_Strict):
+    id: str
+    rule: Literal["quantile", "thresholds"]
+    reference: Literal["all", "gemeente"] = "all"
+    cuts: tuple[float, float] | None = None
+    thresholds: tuple[float, float] | None = None
+    direction: Literal["higher_is_better", "higher_is_worse"] | None = None
+    max_age: int = Field(1, ge=0, le=20)
+    min_reference: int = Field(5, ge=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> IndicatorRule:
+        if self.rule == "quantile":
+            if self.cuts is None:
+                raise ValueError("a quantile rule needs cuts = [low, high], e.g. [0.5, 0.8]")
+            low, high = self.cuts
+            if not 0 < low < high < 1:
+                raise ValueError("cuts must satisfy 0 < low < high < 1")
+        else:
+            if self.thresholds is None:
+                raise ValueError("a thresholds rule needs thresholds = [low, high]")
+            if not self.thresholds[0] <= self.thresholds[1]:
+                raise ValueError("thresholds must be [low, high] with low <= high")
+        if self.resolved_direction() not in ("higher_is_better", "higher_is_worse"):
+            raise ValueError(f"indicator {self.id} has no direction in the catalogue: set direction")
+        return self
+
+    def resolved_direction(self) -> str:
+        return self.direction or indicator(self.id).direction
+
+
+class Factor(_Strict):
+    combine: Literal["max", "min", "mean"] = "max"
+    require: Literal["all", "any"] = "all"
+    indicators: tuple[IndicatorRule, ...] = Field(min_length=1)
+
+
+class Band(_Strict):
+    category: str
+    label_nl: str
+    label_en: str
+    max: float
+
+
+class ModelInfo(_Strict):
+    name: str
+    description: str = ""
+    aggregation: Literal["product", "geometric_mean"] = "product"
+    attention_threshold: float = 9
+
+
+class ScoringModel(_Strict):
+    model: ModelInfo
+    bands: tuple[Band, ...] = Field(min_length=1)
+    factors: dict[str, Factor]
+
+    @model_validator(mode="after")
+    def _check(self) -> ScoringModel:
+        if tuple(sorted(self.factors)) != tuple(sorted(FACTORS)):
+            raise ValueError(f"factors must be exactly {', '.join(FACTORS)}")
+        maxima = [b.max for b in self.bands]
+        if maxima != sorted(maxima) or len(set(maxima)) != len(maxima):
+            raise ValueError("bands must be ordered by increasing max")
+        return self
+
+    @property
+    def hash(self) -> str:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def indicator_ids(self) -> list[str]:
+        return sorted({r.id for f in self.factors.values() for r in f.indicators})
+
+    def band(self, category: str) -> Band:
+        return next(b for b in self.bands if b.category == category)
+
+
+def default_model_text() -> str:
+    return resources.files("wijkvitaliteit.scoring").joinpath("default.toml").read_text(encoding="utf-8")
+
+
+def parse_model(text: str, source: str = "model") -> ScoringModel:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(source, "a valid TOML scoring model", found=str(exc)) from None
+    try:
+        return ScoringModel.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise InputError(source, err["msg"].removeprefix("Value error, "), column=where or None,
+                         found=err.get("input") if not isinstance(err.get("input"), dict) else None) from None
+
+
+def load_model(path: str | Path | None = None) -> tuple[ScoringModel, str]:
+    """The model and its TOML text: the file given, or the default shipped with the package."""
+    if path is None:
+        text = default_model_text()
+        return parse_model(text, "default.toml"), text
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "a scoring model TOML file", found="no such file")
+    text = path.read_text(encoding="utf-8")
+    return parse_model(text, str(path)), text

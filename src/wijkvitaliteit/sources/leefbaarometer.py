@@ -1,0 +1,102 @@
+"""Reader for the Leefbaarometer buurt file (BZK), as CSV or in the zip it is published in.
+
+Format (meting 2020): ``bu_code,versie,jaar,bu_naam,lbm,afw,fys,onv,soc,vrz,won``; comma separated,
+``NA`` = missing. ``afw = lbm - 4.102265`` (a fixed national reference); for the Leefbaarometer 3.0
+years (2014, 2018, 2020) the five dimensions sum to ``afw``; they are ``NA`` for 1.0/2.0 years.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.sources.areas import buurt_areas
+from wijkvitaliteit.sources.tabular import (
+    BUURT_CODE,
+    check_unique,
+    decode_text,
+    read_csv_text,
+    require_columns,
+    to_code,
+    to_number,
+)
+
+SOURCE = "leefbaarometer"
+#: lbm − afw in every scored row of the Leefbaarometer 3.0 meting-2020 file.
+LBM_REFERENCE = 4.102265
+DIMENSIONS = ("fys", "onv", "soc", "vrz", "won")
+SCORE_COLUMNS = ("lbm", "afw", *DIMENSIONS)
+INDICATOR_IDS = {"lbm": "lbm.score", "afw": "lbm.afw", **{d: f"lbm.{d}" for d in DIMENSIONS}}
+REQUIRED = ("bu_code", "jaar", "lbm", "afw")
+
+
+@dataclass(frozen=True)
+class LeefbaarometerFile:
+    """The tidy content of one Leefbaarometer file."""
+
+    scores: pd.DataFrame  # one row per buurt-year: bu_code, jaar, versie, bu_naam, lbm, afw, fys…won
+    areas: pd.DataFrame
+    measurements: pd.DataFrame
+
+
+def _text_of(path: Path) -> tuple[str, str]:
+    """The CSV text and the name to use in errors (zip member names are shown as zip:member)."""
+    if path.suffix.lower() != ".zip":
+        return decode_text(path), str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                m for m in archive.namelist()
+                if m.lower().endswith(".csv") and not m.startswith("__MACOSX/") and "/._" not in m
+                and not m.rsplit("/", 1)[-1].startswith("._")
+            ]
+            if len(members) != 1:
+                raise InputError(path, "a zip with exactly one CSV file", found=", ".join(members) or "no CSV")
+            raw = archive.read(members[0])
+    except zipfile.BadZipFile as exc:
+        raise InputError(path, "a complete zip archive", found=f"{exc} (truncated download?)") from None
+    except (EOFError, zipfile.LargeZipFile, OSError) as exc:
+        raise InputError(path, "a complete zip archive", found=str(exc)) from None
+    shown = f"{path}:{members[0]}"
+    return decode_text(Path(shown), raw), shown
+
+
+def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
+    path = Path(path)
+    text, shown = _text_of(path)
+    where = Path(shown)
+    raw = read_csv_text(where, text)
+    require_columns(raw, where, REQUIRED)
+    if raw.empty:
+        raise InputError(where, "at least one data row", found="only a header")
+    frame = pd.DataFrame({"bu_code": to_code(raw["bu_code"], where, "bu_code", BUURT_CODE,
+                                              "a CBS buurt code such as BU02680736")})
+    years = to_number(raw["jaar"], where, "jaar", integer=True, minimum=1990, maximum=2100)
+    if years.isna().any():
+        i = int(years.isna().to_numpy().nonzero()[0][0])
+        raise InputError(where, "a year", row=i + 2, column="jaar", found=raw["jaar"].iloc[i])
+    frame["jaar"] = years.astype("int32")
+    frame["versie"] = raw["versie"].where(raw["versie"] != "") if "versie" in raw else pd.NA
+    frame["bu_naam"] = raw["bu_naam"].where(raw["bu_naam"] != "") if "bu_naam" in raw else pd.NA
+    for col in SCORE_COLUMNS:
+        frame[col] = to_number(raw[col], where, col) if col in raw.columns else float("nan")
+    check_unique(frame, where, ("bu_code", "jaar"))
+
+    latest_names = frame.sort_values("jaar").drop_duplicates("bu_code", keep="last")
+    areas = buurt_areas(latest_names["bu_code"], latest_names["bu_naam"])
+
+    long = frame.melt(id_vars=["bu_code", "jaar", "versie"], value_vars=list(SCORE_COLUMNS),
+                      var_name="column", value_name="value").dropna(subset=["value"])
+    measurements = pd.DataFrame({
+        "area_code": long["bu_code"].astype("string"),
+        "year": long["jaar"].astype("int32"),
+        "indicator": long["column"].map(INDICATOR_IDS).astype("string"),
+        "value": long["value"].astype("float64"),
+        "source": SOURCE,
+        "vintage": long["versie"].astype("string"),
+    }).reset_index(drop=True)
+    return LeefbaarometerFile(scores=frame, areas=areas, measurements=measurements)

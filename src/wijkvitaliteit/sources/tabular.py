@@ -1,0 +1,277 @@
+"""Reading and validating tables from CSV and xlsx files, with errors that name file, row and column.
+
+Row numbers are what a spreadsheet shows: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wijkvitaliteit.errors import InputError
+
+NA_TOKENS = frozenset({"", ".", "NA", "N/A", "nan", "NaN", "null", "NULL"})
+
+_TRUE = {"1", "ja", "j", "yes", "y", "true", "waar", "x"}
+_FALSE = {"0", "nee", "n", "no", "false", "onwaar"}
+
+BUURT_CODE = re.compile(r"^BU[0-9]{4}[0-9A-Z]{4}$")
+WIJK_CODE = re.compile(r"^WK[0-9]{4}[0-9A-Z]{2}$")
+GEMEENTE_CODE = re.compile(r"^GM[0-9]{4}$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a documented file format."""
+
+    name: str
+    kind: str  # str | int | float | bool | date | buurt_code | choice
+    required: bool = True
+    description: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def decode_text(path: Path, data: bytes | None = None) -> str:
+    """Decode a text file as UTF-8 (a BOM is allowed); name the row of the first undecodable byte."""
+    raw = path.read_bytes() if data is None else data
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path, "UTF-8 text", row=row, found=f"byte 0x{raw[exc.start]:02x} (is the file in another encoding?)"
+        ) from None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ","
+
+
+def read_csv_text(path: Path, text: str, *, delimiter: str | None = None) -> pd.DataFrame:
+    """Parse CSV text into a frame of stripped strings; every column is kept as text."""
+    if not text.strip():
+        raise InputError(path, "a header row and data rows", found="an empty file")
+    first_line = text.split("\n", 1)[0]
+    sep = delimiter or sniff_delimiter(first_line)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=True,
+            quoting=csv.QUOTE_MINIMAL,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        row = int(match.group(1)) if match else None
+        raise InputError(path, f"the same number of '{sep}'-separated fields on every row", row=row,
+                         found=str(exc).split(".")[-2].strip() if "." in str(exc) else str(exc)) from None
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    for col in frame.columns:
+        frame[col] = frame[col].str.strip()
+    return frame
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Read one sheet of an xlsx workbook into a frame of raw cell values (header in row 1)."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(path, "an xlsx workbook", found=type(exc).__name__) from None
+    except Exception as exc:  # zipfile.BadZipFile and friends from a truncated file
+        raise InputError(path, "an xlsx workbook", found=f"{type(exc).__name__}: {exc}") from None
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        elif sheet in workbook.sheetnames:
+            worksheet = workbook[sheet]
+        else:
+            raise InputError(path, f"a sheet named '{sheet}'", found=", ".join(workbook.sheetnames))
+        rows = list(worksheet.iter_rows(values_only=True))
+        title = worksheet.title
+    finally:
+        workbook.close()
+    rows = [r for r in rows if r is not None and any(v is not None and str(v).strip() != "" for v in r)]
+    if not rows:
+        raise InputError(path, "a header row and data rows", found="an empty sheet")
+    header = ["" if v is None else str(v).strip() for v in rows[0]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    return frame, title
+
+
+def require_columns(frame: pd.DataFrame, path: Path, names: list[str] | tuple[str, ...]) -> None:
+    present = set(frame.columns)
+    for name in names:
+        if name not in present:
+            shown = ", ".join(list(frame.columns)[:8]) + (" ..." if frame.shape[1] > 8 else "")
+            if len(frame.columns) == 1 and any(d in frame.columns[0] for d in ";,\t|"):
+                shown += " (one column: wrong delimiter?)"
+            raise InputError(path, f"a column named '{name}'", column=name, found=f"columns {shown}")
+    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    if duplicated:
+        raise InputError(path, "each column name once", column=duplicated[0], found="a duplicated column")
+
+
+def is_missing(series: pd.Series) -> pd.Series:
+    """True where a cell is empty or a publisher's missing-value token (`.`, `NA`, …)."""
+    as_text = series.astype("string").str.strip()
+    return series.isna() | as_text.isin(NA_TOKENS).fillna(True)
+
+
+def to_number(series: pd.Series, path: Path, column: str, *, integer: bool = False,
+              row_offset: int = 2, minimum: float | None = None, maximum: float | None = None) -> pd.Series:
+    """Convert a column to float (NaN for missing tokens); the first bad cell raises with its row.
+
+    Cells are converted by value, not by cell type: xlsx text cells such as '10' become 10.
+    """
+    missing = is_missing(series)
+    text = series.astype("string").str.strip().str.replace("\u2212", "-", regex=False)
+    values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
+    bad = values.isna() & ~missing
+    expected = "a whole number" if integer else "a number"
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, expected, row=i + row_offset, column=column, found=series.iloc[i])
+    if integer:
+        frac = values.notna() & (values != np.round(values))
+        if frac.any():
+            i = int(np.flatnonzero(frac.to_numpy())[0])
+            raise InputError(path, expected, row=i + row_offset, column=column, found=series.iloc[i])
+    for limit, op, word in ((minimum, np.less, "at least"), (maximum, np.greater, "at most")):
+        if limit is None:
+            continue
+        out = op(values.fillna(limit), limit)
+        if out.any():
+            i = int(np.flatnonzero(out.to_numpy())[0])
+            raise InputError(path, f"{expected} {word} {limit:g}", row=i + row_offset, column=column,
+                             found=series.iloc[i])
+    return values
+
+
+def to_bool(series: pd.Series, path: Path, column: str, *, row_offset: int = 2) -> pd.Series:
+    missing = is_missing(series)
+    text = series.astype("string").str.strip().str.lower()
+    text = text.str.replace(r"\.0$", "", regex=True)
+    result = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    result[text.isin(_TRUE).fillna(False)] = True
+    result[text.isin(_FALSE).fillna(False)] = False
+    bad = result.isna() & ~missing
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, "ja/nee, 1/0 or true/false", row=i + row_offset, column=column,
+                         found=series.iloc[i])
+    return result
+
+
+def to_date(series: pd.Series, path: Path, column: str, *, row_offset: int = 2) -> pd.Series:
+    missing = is_missing(series)
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.normalize().astype("datetime64[s]")
+    raw = series.map(lambda v: v.date().isoformat() if hasattr(v, "date") and not isinstance(v, str) else v)
+    text = raw.astype("string").str.strip()
+    values = pd.to_datetime(text.where(~missing), format="%Y-%m-%d", errors="coerce")
+    bad = values.isna() & ~missing
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, "a date as YYYY-MM-DD", row=i + row_offset, column=column, found=series.iloc[i])
+    return values.astype("datetime64[s]")
+
+
+def to_code(series: pd.Series, path: Path, column: str, pattern: re.Pattern[str], what: str,
+            *, row_offset: int = 2, allow_missing: bool = False) -> pd.Series:
+    text = series.astype("string").str.strip().str.upper()
+    missing = is_missing(series)
+    ok = text.str.fullmatch(pattern.pattern).fillna(False)
+    bad = ~ok & ~(missing if allow_missing else pd.Series(False, index=series.index))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, what, row=i + row_offset, column=column, found=series.iloc[i])
+    return text.where(~missing)
+
+
+def check_unique(frame: pd.DataFrame, path: Path, key: list[str] | tuple[str, ...], *, row_offset: int = 2) -> None:
+    dup = frame.duplicated(list(key), keep="first")
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        first = frame.index.get_loc(frame[frame[list(key)].eq(frame.iloc[i][list(key)]).all(axis=1)].index[0])
+        values = ", ".join(str(frame.iloc[i][k]) for k in key)
+        raise InputError(path, f"a unique {' + '.join(key)} (already on row {first + row_offset})",
+                         row=i + row_offset, column=key[0], found=values)
+
+
+def apply_format(frame: pd.DataFrame, path: Path, fmt: TableFormat) -> pd.DataFrame:
+    """Validate and type a raw frame against a documented format. Unknown extra columns are dropped."""
+    frame = frame.rename(columns={a: c for a, c in fmt.aliases.items() if a in frame.columns})
+    require_columns(frame, path, [c.name for c in fmt.columns if c.required])
+    if frame.empty:
+        raise InputError(path, f"at least one data row in a {fmt.name} file", found="only a header")
+    out = pd.DataFrame(index=frame.index)
+    for col in fmt.columns:
+        if col.name not in frame.columns:
+            out[col.name] = pd.Series(pd.NA, index=frame.index, dtype="object")
+            continue
+        raw = frame[col.name]
+        if col.required:
+            missing = is_missing(raw)
+            if missing.any():
+                i = int(np.flatnonzero(missing.to_numpy())[0])
+                raise InputError(path, f"a value ({col.kind})", row=i + 2, column=col.name, found="an empty cell")
+        if col.kind in ("int", "float"):
+            out[col.name] = to_number(raw, path, col.name, integer=col.kind == "int",
+                                      minimum=col.minimum, maximum=col.maximum)
+        elif col.kind == "bool":
+            out[col.name] = to_bool(raw, path, col.name)
+        elif col.kind == "date":
+            out[col.name] = to_date(raw, path, col.name)
+        elif col.kind == "buurt_code":
+            out[col.name] = to_code(raw, path, col.name, BUURT_CODE, "a CBS buurt code such as BU02680736",
+                                    allow_missing=not col.required)
+        elif col.kind == "choice":
+            text = raw.astype("string").str.strip().str.lower()
+            missing = is_missing(raw)
+            bad = ~text.isin(col.choices).fillna(False) & ~missing
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise InputError(path, "one of " + ", ".join(col.choices), row=i + 2, column=col.name,
+                                 found=raw.iloc[i])
+            out[col.name] = text.where(~missing)
+        else:
+            text = raw.map(lambda v: v if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer()
+                                                          else str(v)))
+            out[col.name] = text.astype("string").str.strip().where(~is_missing(raw))
+    if fmt.key:
+        check_unique(out, path, fmt.key)
+    return out.reset_index(drop=True)
