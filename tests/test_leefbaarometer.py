@@ -1,0 +1,68 @@
+"""The national Leefbaarometer file (meting 2020), read from the zip it is published in."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wijkvitaliteit import data as bundled
+from wijkvitaliteit.sources.leefbaarometer import DIMENSIONS, LBM_REFERENCE, read_leefbaarometer
+
+
+@pytest.fixture(scope="module")
+def lbm():
+    return read_leefbaarometer(bundled.LEEFBAAROMETER)
+
+
+def test_national_file_row_and_code_counts(lbm):
+    assert len(lbm.scores) == 92_683
+    assert lbm.scores["bu_code"].nunique() == 13_326
+    per_year = lbm.scores.groupby("jaar").size().to_dict()
+    assert per_year == {2002: 13_211, 2008: 13_211, 2012: 13_211, 2014: 13_225, 2016: 13_248, 2018: 13_290,
+                        2020: 13_287}
+
+
+def test_afw_is_lbm_minus_fixed_reference_on_every_scored_row(lbm):
+    scored = lbm.scores.dropna(subset=["lbm", "afw"])
+    assert len(scored) == 92_683 - 12_835
+    assert np.abs(scored["lbm"] - scored["afw"] - LBM_REFERENCE).max() < 1e-6
+
+
+def test_dimensions_sum_to_afw_for_version_3_years(lbm):
+    v3 = lbm.scores[lbm.scores["jaar"].isin([2014, 2018, 2020])].dropna(subset=["afw"])
+    total = v3[list(DIMENSIONS)].sum(axis=1, min_count=5)
+    assert total.notna().all()
+    assert np.abs(total - v3["afw"]).max() < 1e-9
+
+
+def test_dimensions_missing_for_older_versions_and_versions_recorded(lbm):
+    old = lbm.scores[lbm.scores["jaar"].isin([2002, 2008, 2012, 2016])]
+    assert old[list(DIMENSIONS)].isna().all().all()
+    versions = lbm.scores.groupby("jaar")["versie"].unique().map(lambda v: list(v))
+    assert versions[2002] == ["Leefbaarometer 1.0"] and versions[2016] == ["Leefbaarometer 2.0"]
+    assert versions[2020] == ["Leefbaarometer 3.0"]
+
+
+def test_measurements_are_long_with_vintage(lbm):
+    malvert = lbm.measurements[lbm.measurements["area_code"] == "BU02680736"]
+    assert sorted(malvert.loc[malvert["indicator"] == "lbm.afw", "year"]) == [2002, 2008, 2012, 2014, 2016, 2018, 2020]
+    row = malvert[(malvert["indicator"] == "lbm.score") & (malvert["year"] == 2020)].iloc[0]
+    assert row["vintage"] == "Leefbaarometer 3.0"
+    assert not lbm.measurements["value"].isna().any()
+
+
+def test_buurt_areas_imply_wijk_and_gemeente(lbm):
+    areas = lbm.areas.set_index("code")
+    assert areas.loc["BU02680736", "wijk_code"] == "WK026807"
+    assert areas.loc["BU02680736", "gemeente_code"] == "GM0268"
+    assert areas.loc["WK026807", "level"] == "wijk"
+    assert (areas["level"] == "buurt").sum() == 13_326
+
+
+def test_csv_and_zip_give_the_same_table(lbm, tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(bundled.LEEFBAAROMETER) as archive:
+        archive.extract("Livability.csv", tmp_path)
+    plain = read_leefbaarometer(tmp_path / "Livability.csv")
+    assert plain.scores.equals(lbm.scores)
