@@ -23,6 +23,7 @@ from wijkvitaliteit.sources.tabular import (
     WIJK_CODE,
     check_unique,
     decode_text,
+    delimiter_hint,
     read_csv_text,
 )
 
@@ -47,11 +48,8 @@ def _resolve(frame: pd.DataFrame, path: Path) -> dict[str, str]:
     for role, pattern in _PATTERNS.items():
         match = [c for c in frame.columns if pattern.match(c)]
         if not match:
-            shown = ", ".join(frame.columns[:8])
-            if len(frame.columns) == 1:
-                shown += " (one column: wrong delimiter?)"
             raise InputError(path, f"a column for {role} (e.g. {pattern.pattern.strip('^$')})", column=role,
-                             found=f"columns {shown}")
+                             found="columns " + ", ".join(frame.columns), hint=delimiter_hint(frame))
         found[role] = match[0]
     return found
 

@@ -69,7 +69,7 @@ def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
     path = Path(path)
     text, shown = _text_of(path)
     where = Path(shown)
-    raw = read_csv_text(where, text)
+    raw = read_csv_text(where, text, delimiter=",")  # the publisher's format is comma-separated
     require_columns(raw, where, REQUIRED)
     if raw.empty:
         raise InputError(where, "at least one data row", found="only a header")

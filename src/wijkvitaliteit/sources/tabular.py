@@ -132,14 +132,19 @@ def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
     return frame, title
 
 
+def delimiter_hint(frame: pd.DataFrame) -> str | None:
+    """A hint when the whole header landed in one column: the file uses another delimiter."""
+    if len(frame.columns) == 1 and any(d in str(frame.columns[0]) for d in ";,\t|"):
+        return "the header is one column: wrong delimiter?"
+    return None
+
+
 def require_columns(frame: pd.DataFrame, path: Path, names: list[str] | tuple[str, ...]) -> None:
     present = set(frame.columns)
     for name in names:
         if name not in present:
-            shown = ", ".join(list(frame.columns)[:8]) + (" ..." if frame.shape[1] > 8 else "")
-            if len(frame.columns) == 1 and any(d in frame.columns[0] for d in ";,\t|"):
-                shown += " (one column: wrong delimiter?)"
-            raise InputError(path, f"a column named '{name}'", column=name, found=f"columns {shown}")
+            raise InputError(path, f"a column named '{name}'", column=name,
+                             found="columns " + ", ".join(map(str, frame.columns)), hint=delimiter_hint(frame))
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
         raise InputError(path, "each column name once", column=duplicated[0], found="a duplicated column")
