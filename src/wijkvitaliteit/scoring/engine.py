@@ -26,20 +26,19 @@ class ScoreResult:
     indicators: pd.DataFrame  # one row per buurt-year-factor-indicator
 
 
-def latest_values(measurements: pd.DataFrame, targets: pd.DataFrame, max_age: int) -> pd.DataFrame:
-    """For each target (area_code, year): the latest measurement with value_year <= year and
-    year - value_year <= max_age. Returns targets with value, value_year, vintage (NaN where none)."""
-    right = measurements[["area_code", "year", "value", "vintage"]].rename(columns={"year": "value_year"})
-    right = right.sort_values("value_year", kind="stable")
-    right["value_year"] = right["value_year"].astype("int64")
-    right["area_code"] = right["area_code"].astype(str)
-    right["value"] = right["value"].astype("float64")
-    left = targets[["area_code", "year"]].copy()
-    left["area_code"] = left["area_code"].astype(str)
-    left["year"] = left["year"].astype("int64")
+def latest_values(measurements: pd.DataFrame, targets: pd.DataFrame, max_age: int,
+                  key: str = "area_code") -> pd.DataFrame:
+    """For each target (key, year): the latest measurement with value_year <= year and
+    year - value_year <= max_age. Returns targets (in their order) with value, value_year and vintage
+    (NaN where there is none)."""
+    right = measurements[[key, "year", "value", "vintage"]].rename(columns={"year": "value_year"})
+    right = right.astype({"value_year": "int64", "value": "float64"}).sort_values("value_year", kind="stable")
+    left = targets[[key, "year"]].astype({"year": "int64"})
+    if right[key].dtype != left[key].dtype:
+        right[key], left[key] = right[key].astype(str), left[key].astype(str)
     left["_order"] = np.arange(len(left))
     left = left.sort_values("year", kind="stable")
-    merged = pd.merge_asof(left, right, left_on="year", right_on="value_year", by="area_code",
+    merged = pd.merge_asof(left, right, left_on="year", right_on="value_year", by=key,
                            direction="backward", tolerance=max_age)
     return merged.sort_values("_order").drop(columns="_order").reset_index(drop=True)
 
@@ -53,14 +52,19 @@ def _points(values: np.ndarray, low: np.ndarray, high: np.ndarray, direction: st
     return np.where(np.isnan(values) | np.isnan(low) | np.isnan(high), np.nan, pts)
 
 
-def quantile_thresholds(measurements: pd.DataFrame, rule: IndicatorRule, gemeente_of: pd.Series) -> pd.DataFrame:
+ALL = -1  # the scope id of the reference group "all buurten"
+
+
+def quantile_thresholds(measurements: pd.DataFrame, rule: IndicatorRule, gemeente_id: np.ndarray) -> pd.DataFrame:
     """Thresholds per (value_year, scope) from the reference distribution in that year.
 
+    ``measurements`` holds integer buurt ids in ``area``; ``gemeente_id[area]`` is the buurt's gemeente.
     ``cuts`` are measured from the good end: with cuts [0.5, 0.8] the best 50 % get 1 point and the
     weakest 20 % get 3. Returns value_year, scope, threshold_low, threshold_high, reference_n.
     """
-    ref = measurements[["area_code", "year", "value"]].rename(columns={"year": "value_year"})
-    ref = ref.assign(scope="all" if rule.reference == "all" else ref["area_code"].map(gemeente_of))
+    scope = np.full(len(measurements), ALL) if rule.reference == "all" else gemeente_id[measurements["area"].to_numpy()]
+    ref = pd.DataFrame({"value_year": measurements["year"].to_numpy(), "scope": scope,
+                        "value": measurements["value"].to_numpy(float)})
     low_cut, high_cut = rule.cuts
     if rule.resolved_direction() == "higher_is_worse":
         q_low, q_high = low_cut, high_cut
@@ -78,30 +82,26 @@ def quantile_thresholds(measurements: pd.DataFrame, rule: IndicatorRule, gemeent
 
 
 def score_indicator(measurements: pd.DataFrame, targets: pd.DataFrame, rule: IndicatorRule,
-                    gemeente_of: pd.Series) -> pd.DataFrame:
-    """Points for one indicator rule at every target (area_code, year)."""
-    found = latest_values(measurements, targets, rule.max_age)
+                    gemeente_id: np.ndarray) -> pd.DataFrame:
+    """Points for one indicator rule at every target (integer buurt id ``area``, ``year``), in target order."""
+    found = latest_values(measurements, targets, rule.max_age, key="area")
     direction = rule.resolved_direction()
     if rule.rule == "thresholds":
-        found["reference"] = None
+        found["scope"] = np.nan
         found["reference_n"] = np.nan
         found["threshold_low"], found["threshold_high"] = float(rule.thresholds[0]), float(rule.thresholds[1])
     else:
-        table = quantile_thresholds(measurements, rule, gemeente_of)
-        found["scope"] = "all" if rule.reference == "all" else found["area_code"].map(gemeente_of)
-        found = found.merge(table, how="left", on=["value_year", "scope"]).drop(columns="scope")
-        found["reference"] = np.where(found["value"].notna(),
-                                      "all" if rule.reference == "all" else found["area_code"].map(gemeente_of),
-                                      None)
+        table = quantile_thresholds(measurements, rule, gemeente_id)
+        found["scope"] = ALL if rule.reference == "all" else gemeente_id[found["area"].to_numpy()]
+        found = found.merge(table, how="left", on=["value_year", "scope"], sort=False)
+        found["scope"] = found["scope"].where(found["value"].notna())
     pts = _points(found["value"].to_numpy(float), found["threshold_low"].to_numpy(float),
                   found["threshold_high"].to_numpy(float), direction)
     found["points"] = pts
-    found["status"] = np.where(found["value"].isna(), "missing",
-                               np.where(np.isnan(pts), "no_reference", "ok"))
+    found["status"] = np.where(found["value"].isna(), "missing", np.where(np.isnan(pts), "no_reference", "ok"))
     found["indicator"] = rule.id
     found["rule"] = rule.rule
     found["direction"] = direction
-    found["max_age"] = rule.max_age
     return found
 
 
@@ -122,12 +122,20 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
     ``measurements`` holds (area_code, year, indicator, value, vintage) for at least the model's
     indicators. A buurt-year is scored when at least one of its indicators has a usable value.
     """
-    gemeente_of = buurten.set_index("code")["gemeente_code"]
-    targets = pd.MultiIndex.from_product([buurten["code"].astype(str), sorted(set(years))],
-                                         names=["area_code", "year"]).to_frame(index=False)
-    by_indicator = {key: frame for key, frame in measurements.groupby("indicator", sort=False)}
-    empty = pd.DataFrame({"area_code": pd.Series(dtype=str), "year": pd.Series(dtype="int64"),
-                          "value": pd.Series(dtype="float64"), "vintage": pd.Series(dtype=str)})
+    # integer ids for buurten and gemeenten: the work below is on numbers, not strings
+    buurten = buurten.sort_values("code", kind="stable")
+    codes = pd.Index(buurten["code"].astype(str))
+    gemeente_id, gemeente_codes = pd.factorize(buurten["gemeente_code"].astype(str))
+    m = pd.DataFrame({"area": codes.get_indexer(measurements["area_code"].astype(str)),
+                      "year": measurements["year"].to_numpy(), "indicator": measurements["indicator"].to_numpy(),
+                      "value": measurements["value"].to_numpy(float), "vintage": measurements["vintage"].to_numpy()})
+    m = m[m["area"] >= 0]
+    measured = np.unique(m["area"].to_numpy())
+    targets = pd.MultiIndex.from_product([measured, sorted(set(years))], names=["area", "year"]).to_frame(index=False)
+    by_indicator = {key: frame for key, frame in m.groupby("indicator", sort=False)}
+    empty = pd.DataFrame({"area": pd.Series(dtype="int64"), "year": pd.Series(dtype="int64"),
+                          "value": pd.Series(dtype="float64"), "vintage": pd.Series(dtype=object)})
+    area_codes = codes.to_numpy(dtype=object)
 
     # every part is aligned with `targets`: factors combine row-wise without grouping
     parts: dict[str, list[pd.DataFrame]] = {}
@@ -135,7 +143,7 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
     for factor_name in FACTORS:
         parts[factor_name] = []
         for rule in model.factors[factor_name].indicators:
-            part = score_indicator(by_indicator.get(rule.id, empty), targets, rule, gemeente_of)
+            part = score_indicator(by_indicator.get(rule.id, empty), targets, rule, gemeente_id)
             part["factor"] = factor_name
             usable |= part["value"].notna().to_numpy()
             parts[factor_name].append(part)
@@ -155,7 +163,7 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
         known = n_ok == pts.shape[1] if spec.require == "all" else n_ok > 0
         missing = np.full(len(targets), "", dtype=object)
         for part, ok_i in zip(parts[factor_name], ok.T, strict=True):
-            label = (part["indicator"] + " (" + part["status"] + ")").to_numpy(dtype=object)
+            label = part["indicator"].iloc[0] + " (" + part["status"].to_numpy(dtype=object) + ")"
             item = np.where(ok_i, "", label)
             sep = np.where((missing != "") & (item != ""), ", ", "")
             missing = missing + sep + item
@@ -163,7 +171,7 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
                           "no usable value: " + missing)
         factor_points[factor_name] = np.where(known, combined, np.nan)
         factor_frames.append(pd.DataFrame({
-            "area_code": targets["area_code"].to_numpy(), "year": targets["year"].to_numpy(),
+            "area": targets["area"].to_numpy(), "year": targets["year"].to_numpy(),
             "factor": factor_name, "points": factor_points[factor_name],
             "status": np.where(known, "known", "unknown"), "reason": reason})[usable])
     factors = pd.concat(factor_frames, ignore_index=True)
@@ -193,18 +201,24 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
     for col in FACTORS:
         scores[col] = scores[col].astype("Int64")
 
+    # back from integer ids to codes, in (area_code, year) order: ids follow the sorted codes
+    gemeente_names = np.append(np.asarray(gemeente_codes, dtype=object), "all")  # scope ALL = -1 → "all"
+    scores.insert(0, "area_code", area_codes[scores.pop("area").to_numpy()])
+    factors = factors.sort_values(["area", "year", "factor"], kind="stable", ignore_index=True)
+    factors.insert(0, "area_code", area_codes[factors.pop("area").to_numpy()])
+    factors["points"] = factors["points"].astype("Int64")
+    indicators = indicators.sort_values(["area", "year", "factor", "indicator"], kind="stable", ignore_index=True)
+    scope = indicators["scope"].to_numpy(float)
+    indicators["reference"] = np.where(np.isnan(scope), None,
+                                       gemeente_names[np.nan_to_num(scope, nan=0).astype(int)])
+    indicators.insert(0, "area_code", area_codes[indicators["area"].to_numpy()])
     ind_cols = ["area_code", "year", "factor", "indicator", "value", "value_year", "vintage", "rule", "reference",
                 "reference_n", "direction", "threshold_low", "threshold_high", "points", "status"]
-    indicators = indicators[ind_cols].copy()
-    indicators["points"] = indicators["points"].astype("Int64")
-    indicators["value_year"] = indicators["value_year"].astype("Int64")
-    indicators["reference_n"] = indicators["reference_n"].astype("Int64")
-    factors = factors[["area_code", "year", "factor", "points", "status", "reason"]]
-    factors["points"] = factors["points"].astype("Int64")
-    return ScoreResult(scores=scores.sort_values(["area_code", "year"], ignore_index=True),
-                       factors=factors.sort_values(["area_code", "year", "factor"], ignore_index=True),
-                       indicators=indicators.sort_values(["area_code", "year", "factor", "indicator"],
-                                                         ignore_index=True))
+    indicators = indicators[ind_cols]
+    for col in ("points", "value_year", "reference_n"):
+        indicators[col] = indicators[col].astype("Int64")
+    return ScoreResult(scores=scores, factors=factors[["area_code", "year", "factor", "points", "status", "reason"]],
+                       indicators=indicators)
 
 
 def score_years(measurements: pd.DataFrame) -> list[int]:
