@@ -89,8 +89,8 @@ def buurten(*codes):
     return pd.DataFrame({"code": list(codes), "gemeente_code": ["GM0001"] * len(codes)})
 
 
-def one_buurt(l, o, v):
-    rows = [("BU00010001", 2024, "lbm.afw", POINT_VALUES["lbm.afw"][l]),
+def one_buurt(lb, o, v):
+    rows = [("BU00010001", 2024, "lbm.afw", POINT_VALUES["lbm.afw"][lb]),
             ("BU00010001", 2024, "corp.org_assets", POINT_VALUES["corp.org_assets"][o]),
             ("BU00010001", 2024, "corp.nuisance_per_100", POINT_VALUES["corp.nuisance_per_100"][v]),
             ("BU00010001", 2024, "corp.vulnerable_share", POINT_VALUES["corp.vulnerable_share"][v])]
@@ -98,7 +98,7 @@ def one_buurt(l, o, v):
 
 
 @pytest.mark.parametrize(
-    ("l", "o", "v", "vitality", "attention", "category"),
+    ("lb", "o", "v", "vitality", "attention", "category"),
     [
         (1, 1, 1, 1, False, "hoog"),
         (2, 1, 1, 2, False, "hoog"),
@@ -113,9 +113,9 @@ def one_buurt(l, o, v):
         (3, 3, 3, 27, True, "laag"),
     ],
 )
-def test_product_attention_and_category(l, o, v, vitality, attention, category):
-    row = one_buurt(l, o, v)
-    assert (row["leefbaarheid"], row["organisatiekracht"], row["veerkracht"]) == (l, o, v)
+def test_product_attention_and_category(lb, o, v, vitality, attention, category):
+    row = one_buurt(lb, o, v)
+    assert (row["leefbaarheid"], row["organisatiekracht"], row["veerkracht"]) == (lb, o, v)
     assert row["vitality"] == vitality
     assert bool(row["attention"]) is attention
     assert row["category"] == category

@@ -259,3 +259,28 @@ def _locate_points(rows: pd.DataFrame, polygons, path: Path) -> pd.Series:
         raise InputError(path, "x/y inside a buurt of the workspace", row=i + 2, column="x",
                          found=f"{rows.loc[i, 'x']}, {rows.loc[i, 'y']}")
     return joined["code"].astype("string")
+
+
+def formats_markdown() -> str:
+    """The reference tables of docs/formats.md, generated from the formats above (a test keeps them equal)."""
+    kinds = {"str": "text", "int": "whole number", "float": "number", "bool": "ja/nee, 1/0, true/false",
+             "date": "date YYYY-MM-DD", "buurt_code": "CBS buurt code", "choice": "one of"}
+    parts = []
+    for fmt in FORMATS.values():
+        parts.append(f"### `{fmt.name}` — {fmt.description}\n")
+        if fmt.key:
+            parts.append(f"Key: {' + '.join(f'`{k}`' for k in fmt.key)} (each once).\n")
+        parts.append("| column | required | type | meaning |\n|---|---|---|---|")
+        for col in fmt.columns:
+            kind = kinds[col.kind]
+            if col.choices:
+                kind += " " + ", ".join(f"`{c}`" for c in col.choices)
+            if col.minimum is not None or col.maximum is not None:
+                low = "" if col.minimum is None else f"{col.minimum:g}"
+                high = "" if col.maximum is None else f"{col.maximum:g}"
+                kind += f" ({low} … {high})"
+            if col.unit:
+                kind += f", {col.unit}"
+            parts.append(f"| `{col.name}` | {'yes' if col.required else 'no'} | {kind} | {col.description} |")
+        parts.append("")
+    return "\n".join(parts)
