@@ -107,3 +107,35 @@ def test_demo_scores_are_complete_where_the_corporation_works(demo_workspace):
     assert 0.05 < scores["attention"].fillna(False).mean() < 0.5
     assert bool(malvert["attention"])  # the planted pressure in Malvert shows
     assert len(hashes) == 1
+
+
+def test_one_workbook_with_a_sheet_per_table_imports_like_the_csv_folder(tmp_path, demo_data):
+    from wijkvitaliteit import data as bundled
+    from wijkvitaliteit import pipeline
+
+    small = {name: pd.read_csv(demo_data / f"{name}.csv", dtype=str, keep_default_na=False)
+             for name in ("dwellings", "lettings", "nuisance", "organisation")}
+    keep = small["dwellings"]["buurt_code"].str.startswith("BU0344").to_numpy()
+    small["dwellings"] = small["dwellings"][keep]
+    ids = set(small["dwellings"]["dwelling_id"])
+    small["lettings"] = small["lettings"][small["lettings"]["dwelling_id"].isin(ids)]
+    small["nuisance"] = small["nuisance"][small["nuisance"]["dwelling_id"].isin(ids)
+                                          | small["nuisance"]["buurt_code"].str.startswith("BU0344")]
+    small["organisation"] = small["organisation"][small["organisation"]["buurt_code"].str.startswith("BU0344")]
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for name, frame in small.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    workbook = tmp_path / "corporatie.xlsx"
+    with pd.ExcelWriter(workbook) as writer:
+        for name, frame in small.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    results = []
+    for source in (folder, workbook):
+        ws = tmp_path / f"{source.stem}.duckdb"
+        pipeline.import_codes(ws, bundled.CODES)
+        pipeline.import_corporation(ws, source)
+        with Workspace(ws, read_only=True) as w:
+            results.append(w.query("SELECT * FROM measurements ORDER BY ALL").drop(columns="import_id"))
+    assert len(results[0]) > 1000
+    pd.testing.assert_frame_equal(results[0], results[1])

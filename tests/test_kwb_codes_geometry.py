@@ -120,3 +120,26 @@ def test_pdok_geopackage_layers_and_sentinels(tmp_path):
     assert "BU02680736" not in inw.index  # -99997 became missing
     assert inw["value"].eq(1000).all() and len(inw) == 43
     assert set(geo.measurements["year"]) == {2023}
+
+
+def test_wijk_and_gemeente_boundaries_dissolved_from_buurten_never_replace_published_ones(tmp_path):
+    from wijkvitaliteit import pipeline
+    from wijkvitaliteit.workspace.store import Workspace
+
+    path = tmp_path / "w.duckdb"
+    summary = pipeline.import_geometry(path, bundled.BUURTEN["GM0268"])
+    assert "10 wijk/gemeente boundaries dissolved" in summary.detail
+    with Workspace(path, read_only=True) as ws:
+        rows = ws.query("SELECT code, level, geometry FROM areas WHERE gemeente_code = 'GM0268' OR code = 'GM0268'")
+    parents = rows[rows["level"] != "buurt"]
+    assert len(parents) == 10 and parents["geometry"].notna().all()
+    buurten = shapely.from_wkb(rows.loc[rows["level"] == "buurt", "geometry"].map(bytes).to_numpy())
+    gemeente = shapely.from_wkb(bytes(parents.set_index("code").loc["GM0268", "geometry"]))
+    assert shapely.area(gemeente) == pytest.approx(shapely.area(shapely.union_all(buurten)))
+    # the published national gemeente boundary replaces the dissolved one; a later buurt import keeps it
+    pipeline.import_geometry(path, bundled.GEMEENTEN_NL)
+    pipeline.import_geometry(path, bundled.BUURTEN["GM0268"])
+    with Workspace(path, read_only=True) as ws:
+        published = ws.query("SELECT geometry FROM areas WHERE code = 'GM0268'")["geometry"].iloc[0]
+    national = read_geometry(bundled.GEMEENTEN_NL).areas.set_index("code").loc["GM0268", "geometry"]
+    assert bytes(published) == bytes(national)

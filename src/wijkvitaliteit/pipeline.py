@@ -40,10 +40,12 @@ def _existing(path: str | Path) -> Path:
 
 
 def _land(workspace: Path, kind: str, path: Path, areas: pd.DataFrame, measurements: pd.DataFrame,
-          *, names: str, detail: str = "") -> ImportSummary:
+          *, names: str, detail: str = "", derived_areas: pd.DataFrame | None = None) -> ImportSummary:
     with Workspace(workspace, create=True) as ws, ws.transaction() as con:
         import_id = ws.log_import(con, kind, path, len(measurements) or len(areas), detail)
         ws.upsert_areas(con, areas, names=names)
+        if derived_areas is not None and len(derived_areas):
+            ws.upsert_areas(con, derived_areas, names="fill", geometry="fill")
         if len(measurements):
             ws.replace_measurements(con, measurements, import_id)
     return ImportSummary(kind, path, len(areas), len(measurements), detail)
@@ -68,7 +70,10 @@ def import_geometry(workspace: Path, path: str | Path, *, layer: str | None = No
     path = _existing(path)
     data = read_geometry(path, layer=layer)
     detail = f"{int(data.areas['geometry'].notna().sum())} boundaries, from {data.source_crs}"
-    return _land(workspace, "geometry", path, data.areas, data.measurements, names="fill", detail=detail)
+    if len(data.derived):
+        detail += f"; {len(data.derived)} wijk/gemeente boundaries dissolved from its buurten"
+    return _land(workspace, "geometry", path, data.areas, data.measurements, names="fill", detail=detail,
+                 derived_areas=data.derived)
 
 
 def import_codes(workspace: Path, path: str | Path) -> ImportSummary:

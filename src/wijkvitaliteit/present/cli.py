@@ -68,6 +68,12 @@ def _progress() -> Progress:
                     transient=True, disable=not err.is_terminal)
 
 
+def _fictitious_banner(ws: Workspace, lang: str) -> None:
+    corp = queries.corporation_info(ws)
+    if corp.get("fictitious") == "true":
+        out.print(f"[bold red]{t('fictitious', lang)}[/bold red]: {corp.get('name')}")
+
+
 def _say_import(summary: pipeline.ImportSummary, lang: str) -> None:
     out.print(t("imported", lang, kind=summary.kind, path=summary.path, detail=summary.detail))
 
@@ -192,6 +198,7 @@ def list_buurten(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
         year = year or queries.latest_year(ws, run)
         codes = queries.resolve_gemeenten(ws, gemeente) if gemeente else None
         frame = queries.score_table(ws, run, year, codes, attention_only=attention)
+        _fictitious_banner(ws, lang)
     out.print(_score_table(frame, run, lang, f"{t('year', lang)} {year} · {t('model', lang)} {run.model_hash[:12]}"))
     out.print(f"{len(frame)} {t('buurt', lang)}")
 
@@ -209,6 +216,7 @@ def show(buurt: Annotated[str, typer.Argument(help="Buurt code (BU02680736) or n
         detail = queries.explanation(ws, run, area["code"], year)
         trend = queries.lbm_trend(ws, area["code"])
         pct = queries.lbm_percentile(ws, area["code"], year)
+        _fictitious_banner(ws, lang)
     gemeente = area["gemeente_name"] or area["gemeente_code"]
     out.rule(t("show.title", lang, name=area["name"] or area["code"], code=area["code"], gemeente=gemeente, year=year))
     if area["wijk_name"]:
@@ -251,25 +259,13 @@ def export(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     """Export the active run's scores (or the indicators behind them) as CSV."""
     with Workspace(workspace, read_only=True) as ws:
         run = queries.active_run(ws)
-        frame = export_frame(ws, run, table.value, year)
+        frame = queries.export_frame(ws, run, table.value, year)
     text = frame.to_csv(index=False)
     if output:
         output.write_text(text, encoding="utf-8")
         err.print(f"{len(frame)} rows → {output}")
     else:
         sys.stdout.write(text)
-
-
-def export_frame(ws: Workspace, run: queries.Run, table: str, year: int | None) -> pd.DataFrame:
-    years = [year] if year else sorted(ws.query("SELECT DISTINCT year FROM scores WHERE run_id = ?",
-                                                [run.run_id])["year"].tolist())
-    if table == "scores":
-        frames = [queries.score_table(ws, run, y) for y in years]
-        frame = pd.concat(frames, ignore_index=True).sort_values(["code", "year"], ignore_index=True)
-        return frame
-    return ws.query("SELECT i.*, a.name, a.gemeente_code FROM score_indicators i JOIN areas a ON a.code = i.area_code "
-                    "WHERE run_id = ? AND (? IS NULL OR year = ?) ORDER BY area_code, year, factor, indicator",
-                    [run.run_id, year, year]).drop(columns="run_id")
 
 
 @app.command("demo-data")
@@ -330,11 +326,9 @@ def print_summary(workspace: Path, lang: str) -> None:
     with Workspace(workspace, read_only=True) as ws:
         run = queries.active_run(ws)
         year = queries.latest_year(ws, run)
-        corp = queries.corporation_info(ws)
         gemeenten = queries.corporation_gemeenten(ws)
         frames = {g: queries.score_table(ws, run, year, [g]) for g in gemeenten}
-    if corp.get("fictitious") == "true":
-        out.print(f"[bold red]{t('fictitious', lang)}[/bold red]: {corp.get('name')}")
+        _fictitious_banner(ws, lang)
     out.rule(t("summary.title", lang, year=year))
     bands = run.model.bands
     table = Table(title_justify="left")

@@ -68,10 +68,11 @@ def latest_year(ws: Workspace, run: Run) -> int:
     return int(row[0])
 
 
-def score_table(ws: Workspace, run: Run, year: int, gemeenten: list[str] | None = None,
+def score_table(ws: Workspace, run: Run, year: int | None, gemeenten: list[str] | None = None,
                 attention_only: bool = False, complete_only: bool = False) -> pd.DataFrame:
-    where = ["s.run_id = ?", "s.year = ?"]
-    params: list = [run.run_id, year]
+    """Scores with area names for one year (or all years when ``year`` is None), weakest first."""
+    where = ["s.run_id = ?", "(? IS NULL OR s.year = ?)"]
+    params: list = [run.run_id, year, year]
     if gemeenten:
         where.append("a.gemeente_code IN (SELECT unnest(?))")
         params.append(gemeenten)
@@ -137,3 +138,20 @@ def explanation(ws: Workspace, run: Run, code: str, year: int) -> dict:
     indicators = ws.query("SELECT * FROM score_indicators WHERE run_id = ? AND area_code = ? AND year = ?",
                           [run.run_id, code, year])
     return {"score": None if score.empty else score.iloc[0], "factors": factors, "indicators": indicators}
+
+
+def export_frame(ws: Workspace, run: Run, table: str, year: int | None) -> pd.DataFrame:
+    """The active run as one table: ``scores`` (a row per buurt-year) or ``indicators`` (a row per value
+    behind the points), with whose records the scores rest on."""
+    if table == "scores":
+        frame = score_table(ws, run, year).sort_values(["code", "year"], ignore_index=True)
+    else:
+        frame = ws.query("""
+            SELECT i.* EXCLUDE (run_id), a.name, a.gemeente_code
+            FROM score_indicators i JOIN areas a ON a.code = i.area_code
+            WHERE run_id = ? AND (? IS NULL OR year = ?) ORDER BY area_code, year, factor, indicator""",
+                         [run.run_id, year, year])
+    corp = corporation_info(ws)
+    frame["corporation"] = corp.get("name")  # a generated corporation's name says "(fictief)"
+    frame["corporation_fictitious"] = corp.get("fictitious") == "true"
+    return frame

@@ -42,6 +42,7 @@ class GeometryFile:
     areas: pd.DataFrame  # AREA_COLUMNS + geometry (WKB bytes, EPSG:28992)
     measurements: pd.DataFrame
     source_crs: str
+    derived: pd.DataFrame  # wijken and gemeenten without a boundary in the file, dissolved from its buurten
 
 
 def _level_of(code: str) -> str | None:
@@ -216,4 +217,28 @@ def read_geometry(path: str | Path, *, layer: str | None = None) -> GeometryFile
     geometry = areas.set_index("code")["geometry"]
     full = with_parent_areas(areas[AREA_COLUMNS].drop_duplicates("code"))
     full["geometry"] = full["code"].map(geometry).astype(object).where(full["code"].isin(geometry.index), None)
-    return GeometryFile(areas=full, measurements=pd.concat(measures, ignore_index=True), source_crs=crs_seen or RD)
+    derived = dissolve_parents(full)
+    full = full[~full["code"].isin(derived["code"])].reset_index(drop=True)
+    return GeometryFile(areas=full, measurements=pd.concat(measures, ignore_index=True), source_crs=crs_seen or RD,
+                        derived=derived)
+
+
+def dissolve_parents(areas: pd.DataFrame) -> pd.DataFrame:
+    """Boundaries for wijken and gemeenten that have none, as the union of their buurten's polygons."""
+    import shapely
+
+    buurten = areas[(areas["level"] == "buurt") & areas["geometry"].notna()]
+    missing = areas[areas["geometry"].isna() & areas["level"].isin(["wijk", "gemeente"])]
+    if buurten.empty or missing.empty:
+        return missing.iloc[0:0]
+    polygons = pd.Series(list(shapely.from_wkb(buurten["geometry"].map(bytes).to_numpy())), index=buurten.index)
+    rows = []
+    for level, parent in (("wijk", "wijk_code"), ("gemeente", "gemeente_code")):
+        wanted = set(missing.loc[missing["level"] == level, "code"])
+        for code, group in polygons.groupby(buurten[parent]):
+            if code in wanted:
+                rows.append((code, shapely.to_wkb(shapely.union_all(group.to_numpy(), grid_size=None))))
+    geometry = dict(rows)
+    derived = missing[missing["code"].isin(geometry)].copy()
+    derived["geometry"] = derived["code"].map(geometry).astype(object)
+    return derived.reset_index(drop=True)

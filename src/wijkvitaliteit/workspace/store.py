@@ -112,23 +112,27 @@ class Workspace:
         return None if row.empty else row.iloc[0].to_dict()
 
     # -- writes (call inside transaction()) ------------------------------------------------------
-    def upsert_areas(self, con: duckdb.DuckDBPyConnection, areas: pd.DataFrame, *, names: str = "fill") -> int:
+    def upsert_areas(self, con: duckdb.DuckDBPyConnection, areas: pd.DataFrame, *, names: str = "fill",
+                     geometry: str = "replace") -> int:
         """Merge area rows by code. ``names='overwrite'`` lets this source's names win (code lists,
-        KWB); ``'fill'`` only fills missing names (geometry files, Leefbaarometer). Parents and
-        geometry fill what is missing; a new geometry replaces the old one."""
+        KWB); ``'fill'`` only fills missing names (geometry files, Leefbaarometer). Parents fill what
+        is missing. ``geometry='replace'``: a new boundary replaces the old one; ``'fill'``: only where
+        there is none (boundaries derived by dissolving buurten never replace published ones)."""
         frame = areas.copy()
         if "geometry" not in frame.columns:
             frame["geometry"] = None
         frame = frame[["code", "level", "name", "wijk_code", "gemeente_code", "geometry"]]
+        name_sql = "COALESCE(EXCLUDED.name, areas.name)" if names == "overwrite" else "COALESCE(areas.name, EXCLUDED.name)"
+        geometry_sql = ("COALESCE(EXCLUDED.geometry, areas.geometry)" if geometry == "replace"
+                        else "COALESCE(areas.geometry, EXCLUDED.geometry)")
         con.register("incoming_areas", frame)
-        name_expr = "COALESCE(i.name, a.name)" if names == "overwrite" else "COALESCE(a.name, i.name)"
         con.execute(f"""
-            INSERT INTO areas SELECT code, level, name, wijk_code, gemeente_code, geometry FROM incoming_areas i
+            INSERT INTO areas SELECT code, level, name, wijk_code, gemeente_code, geometry FROM incoming_areas
             ON CONFLICT (code) DO UPDATE SET
-                name = {name_expr.replace('i.', 'EXCLUDED.').replace('a.', 'areas.')},
+                name = {name_sql},
                 wijk_code = COALESCE(EXCLUDED.wijk_code, areas.wijk_code),
                 gemeente_code = COALESCE(EXCLUDED.gemeente_code, areas.gemeente_code),
-                geometry = COALESCE(EXCLUDED.geometry, areas.geometry)
+                geometry = {geometry_sql}
         """)
         con.unregister("incoming_areas")
         return len(frame)
