@@ -57,3 +57,65 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env.pop("WIJKVITALITEIT_WORKSPACE", None)
     return subprocess.run([sys.executable, "-m", "wijkvitaliteit", *args], capture_output=True, text=True,
                           env=full_env, timeout=300)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_workspace):
+    """The real app under uvicorn on a free loopback port, in a thread."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from wijkvitaliteit.web.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(demo_workspace), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page that records every request; the test fails if one left the local server."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    requested: list[str] = []
+    pg.on("request", lambda request: requested.append(request.url))
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+    local = live_server.split("//", 1)[1]
+    foreign = [url for url in requested if not url.startswith(("data:", "blob:")) and url.split("/")[2] != local]
+    assert not foreign, f"requests left the machine: {foreign[:5]}"
+
+
+def screenshot(pg, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path

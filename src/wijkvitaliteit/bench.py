@@ -80,17 +80,153 @@ def bench_scoring(tmp: Path) -> dict:
             "aim_seconds": 1.0}
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.3f %.3f %.3f %d %d\\n", latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, summary.requests, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.status + summary.errors.timeout))
+end
+"""
+
+
+def _latencies(base: str, paths: list[str], clients: int, seconds: int, tmp: Path) -> dict:
+    """p50/p95/p99 of each path under ``clients`` concurrent keep-alive clients on loopback, measured by wrk
+    (a C load generator in its own process, so the Python server has the CPU it would have in use)."""
+    import subprocess
+    import urllib.request
+
+    script = tmp / "percentiles.lua"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    out = {}
+    for path in paths:
+        urllib.request.urlopen(base + path).read()  # warm the page cache
+        run = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "-s", str(script), base + path],
+                             capture_output=True, text=True, check=True)
+        fields = next(line for line in run.stdout.splitlines() if line.startswith("RESULT")).split()[1:]
+        p50, p95, p99, requests, errors = (float(f) for f in fields)
+        out[path] = {"p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "requests": int(requests),
+                     "requests_per_second": round(requests / seconds), "errors": int(errors)}
+    return out
+
+
+def bench_web(tmp: Path) -> dict:
+    """Serve a demo workspace in a subprocess; load its JSON endpoints; time the first drawn map."""
+    import gzip
+    import subprocess
+    import sys
+    import urllib.request
+
+    from wijkvitaliteit.present.cli import build_demo
+
+    ws = tmp / "web.duckdb"
+    build_demo(ws, tmp / "web-corporatie", seed=42)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "wijkvitaliteit", "serve", "--workspace", str(ws), "--port",
+                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        cold = _cold_requests(base, ws)
+        paths = ["/health", "/nederland.json", "/gemeente/GM0268.json", "/buurt/BU02680736.json"]
+        latency = _latencies(base, paths, clients=50, seconds=10, tmp=tmp)
+        html = urllib.request.urlopen(f"{base}/gemeente/GM0268").read()
+        national = urllib.request.urlopen(f"{base}/nederland").read()
+        wijken = urllib.request.urlopen(f"{base}/nederland/wijken.svg").read()
+        first_map = _first_map(base)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    baseline = latency["/health"]["p95_ms"]
+    return {
+        "latency_50_clients": latency,
+        "load": "wrk, 2 threads, 50 concurrent keep-alive connections, 10 s per path, loopback",
+        "baseline": "/health (a constant JSON) under the same load",
+        "p95_ratio_to_baseline": {p: round(v["p95_ms"] / baseline, 2) for p, v in latency.items() if p != "/health"},
+        "aim_p95_ms": 50,
+        "cold_first_request": cold,
+        "first_drawn_map_seconds": first_map,
+        "aim_first_map_seconds": 1.5,
+        "payload_bytes": {
+            "gemeente_page_GM0268_html_with_svg_map": len(html), "gemeente_page_gzip": len(gzip.compress(html)),
+            "nederland_page_html": len(national), "nederland_page_gzip": len(gzip.compress(national)),
+            "nederland_wijken_svg": len(wijken), "nederland_wijken_svg_gzip": len(gzip.compress(wijken)),
+        },
+    }
+
+
+def _cold_requests(base: str, ws: Path) -> dict:
+    """The first (uncached) request of every scored buurt's JSON, one after another: what a user waits for
+    before the server's cache helps."""
+    import urllib.request
+
+    with Workspace(ws, read_only=True) as w:
+        codes = w.query("SELECT DISTINCT area_code FROM scores WHERE complete ORDER BY 1")["area_code"].tolist()
+    times = []
+    for code in codes:
+        start = time.perf_counter()
+        urllib.request.urlopen(f"{base}/buurt/{code}.json").read()
+        times.append(time.perf_counter() - start)
+    arr = sorted(times)
+    return {"buurt_json_requests": len(arr), "p50_ms": round(1000 * arr[len(arr) // 2], 2),
+            "p95_ms": round(1000 * arr[int(len(arr) * 0.95)], 2)}
+
+
+def _first_map(base: str) -> dict:
+    """Seconds from navigation start until the map's polygons are in the DOM, headless chromium, median of 5."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"]
+    out = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+        for name, path in (("gemeente_GM0268", "/gemeente/GM0268"), ("nederland", "/nederland")):
+            times = []
+            for _ in range(5):
+                context = browser.new_context()
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(base + path, wait_until="commit")
+                page.wait_for_selector("svg.map path.area")
+                times.append(time.perf_counter() - start)
+                context.close()
+            out[name] = round(statistics.median(times), 3)
+        browser.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
+    parser.add_argument("--only", choices=["import", "scoring", "web"], action="append",
+                        help="Run only these parts (repeatable; default: all).")
     args = parser.parse_args()
+    parts = set(args.only or ["import", "scoring", "web"])
     results: dict = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
                     "pandas": pd.__version__, "platform": platform.platform()},
     }
     with tempfile.TemporaryDirectory() as tmp:
-        results["leefbaarometer_import"] = bench_lbm_import(Path(tmp))
-        results["scoring_nl_7_years"] = bench_scoring(Path(tmp))
+        if "import" in parts:
+            results["leefbaarometer_import"] = bench_lbm_import(Path(tmp))
+        if "scoring" in parts:
+            results["scoring_nl_7_years"] = bench_scoring(Path(tmp))
+        if "web" in parts:
+            results["web"] = bench_web(Path(tmp))
     results["peak_memory_mb"] = round(_peak_mb(), 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

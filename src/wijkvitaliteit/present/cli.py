@@ -322,6 +322,17 @@ def demo(workspace: WorkspaceOpt = Path("demo.duckdb"),
     print_summary(workspace, lang)
 
 
+@app.command()
+def serve(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+          host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000) -> None:
+    """Serve the dashboard and HTTP API for a workspace (read-only while it runs)."""
+    from wijkvitaliteit.web.app import serve as run_server
+
+    err.print(f"wijkvitaliteit: http://{host}:{port}/  (API: http://{host}:{port}/docs) — Ctrl+C stops")
+    run_server(workspace, host, port)
+
+
 def print_summary(workspace: Path, lang: str) -> None:
     with Workspace(workspace, read_only=True) as ws:
         run = queries.active_run(ws)

@@ -15,6 +15,13 @@ def _value(value: float, unit: str, lang: str) -> str:
     return number(value, lang)
 
 
+def format_value(value: float | None, indicator_id: str, lang: str) -> str:
+    """A value in its indicator's unit (shares as percentages), '–' when missing."""
+    if value is None or pd.isna(value):
+        return "–"
+    return _value(value, indicator(indicator_id).unit, lang)
+
+
 def rule_text(row: pd.Series, lang: str) -> str:
     unit = indicator(row["indicator"]).unit
     low, high = _value(row["threshold_low"], unit, lang), _value(row["threshold_high"], unit, lang)

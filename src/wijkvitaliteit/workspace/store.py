@@ -51,6 +51,13 @@ class Workspace:
             self._create_schema()
         self._check_version()
 
+    @classmethod
+    def view(cls, path: Path, con: duckdb.DuckDBPyConnection) -> Workspace:
+        """A handle on an already open connection (e.g. a per-thread cursor of a server's connection)."""
+        ws = cls.__new__(cls)
+        ws.path, ws.con = Path(path), con
+        return ws
+
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> Workspace:
         return self

@@ -1,0 +1,404 @@
+"""The web dashboard and HTTP API (FastAPI + Jinja2), reading one workspace.
+
+Every page has a JSON twin (``….json``, described by OpenAPI at ``/docs``) and a CSV twin (``….csv``)
+of its main table. Everything is served from this process: maps are inline SVG drawn from the
+workspace, charts use the plotly.js that ships with the plotly package. Dutch by default; ``?lang=en``
+switches and a cookie keeps the choice.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
+
+from wijkvitaliteit import __version__
+from wijkvitaliteit.data import ATTRIBUTION
+from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.indicators import indicator
+from wijkvitaliteit.present import queries
+from wijkvitaliteit.present.explain import factor_lines, format_value, score_line, version_note
+from wijkvitaliteit.present.i18n import LANGS, number, t
+from wijkvitaliteit.web import pages, render
+from wijkvitaliteit.workspace.store import Workspace
+
+HERE = Path(__file__).resolve().parent
+LANG_COOKIE = "wv_lang"
+
+
+class Open(BaseModel):
+    """JSON responses carry more fields than listed; the listed ones are guaranteed."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class NationalJSON(Open):
+    year: int
+    years: list[int]
+    leefbaarometer_year: int | None
+    aggregation: str
+    gemeenten: list[dict[str, Any]]
+
+
+class GemeenteJSON(Open):
+    code: str
+    name: str | None
+    year: int
+    years: list[int]
+    counts: dict[str, int]
+    attention: list[dict[str, Any]]
+    buurten: list[dict[str, Any]]
+
+
+class BuurtJSON(Open):
+    code: str
+    name: str | None
+    gemeente_code: str | None
+    year: int | None
+    score: dict[str, Any] | None
+    factors: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    leefbaarometer_trend: list[dict[str, Any]]
+    percentile: dict[str, Any] | None
+
+
+class ChangesJSON(Open):
+    code: str
+    name: str | None
+    buurten: list[dict[str, Any]]
+
+
+class ModelJSON(Open):
+    name: str
+    hash: str
+    aggregation: str
+    attention_threshold: float
+    bands: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+
+
+class SearchJSON(Open):
+    q: str
+    results: list[dict[str, Any]]
+
+
+class ErrorJSON(BaseModel):
+    detail: str
+    suggestions: list[dict[str, Any]] = []
+
+
+ERRORS = {404: {"model": ErrorJSON}, 422: {"model": ErrorJSON}}
+SearchQ = Annotated[str, Query(max_length=100, description="Name or code of a buurt or gemeente.")]
+Year = Annotated[int | None, Query(ge=1990, le=2100, description="Score year (default: the latest).")]
+
+
+def create_app(workspace: Path) -> FastAPI:
+    path = Path(workspace)
+    with Workspace(path, read_only=True) as check:  # fail early, with a clear error, on a bad workspace
+        queries.active_run(check)
+    connection = duckdb.connect(str(path), read_only=True)
+    local = threading.local()
+
+    def ws() -> Workspace:
+        if not hasattr(local, "ws"):
+            local.ws = Workspace.view(path, connection.cursor())
+        return local.ws
+
+    run = queries.active_run(ws())
+    model_toml = ws().query("SELECT model_toml FROM score_runs WHERE run_id = ?", [run.run_id]).iloc[0, 0]
+    corporation = queries.corporation_info(ws())
+
+    app = FastAPIOffline(title="wijkvitaliteit", version=__version__, redoc_url=None,
+                         swagger_ui_parameters={"validatorUrl": None},
+                         description="Vitaliteitsscore per buurt. Every page has a JSON twin (documented here) and a CSV "
+                              "twin of its main table. " + ATTRIBUTION)
+    app.add_middleware(GZipMiddleware, minimum_size=2000)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js():
+        """The plotly.js bundled with the plotly package, served from here: no CDN."""
+        return Response(_plotly_js(), media_type="application/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(lang_url=_lang_url, format_value=format_value, t=t, number=number, indicator=indicator,
+                                 attribution=ATTRIBUTION, run=run,
+                                 corporation=corporation, layer_label=render.layer_label, version=__version__)
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def lang_of(request: Request) -> str:
+        lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "nl"
+        return lang if lang in LANGS else "nl"
+
+    def html(request: Request, template: str, code: int = 200, **context) -> HTMLResponse:
+        lang = lang_of(request)
+        response = templates.TemplateResponse(request, template, {"lang": lang, "status": code, **context},
+                                              status_code=code)
+        if request.query_params.get("lang") in LANGS:
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+    def csv(frame: pd.DataFrame, name: str) -> Response:
+        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'inline; filename="{name}.csv"'})
+
+    def is_twin(request: Request) -> bool:
+        return request.url.path.endswith((".json", ".csv"))
+
+    @app.exception_handler(pages.NotFound)
+    def not_found(request: Request, exc: pages.NotFound):
+        if is_twin(request):
+            return JSONResponse({"detail": f"unknown {exc.what}: {exc.key}", "suggestions": exc.suggestions}, 404)
+        return html(request, "error.html", 404, title=t("web.not_found", lang_of(request)),
+                    message=f"{exc.what} '{exc.key}'", suggestions=exc.suggestions)
+
+    @app.exception_handler(pages.BadParameter)
+    def bad_parameter(request: Request, exc: pages.BadParameter):
+        if is_twin(request):
+            return JSONResponse({"detail": f"{exc.name}: {exc.message}"}, 422)
+        return html(request, "error.html", 422, title=t("web.bad_parameter", lang_of(request)),
+                    message=f"{exc.name}: {exc.message}", suggestions=[])
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        text = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in errors) or "invalid request"
+        if is_twin(request) or request.url.path.startswith("/docs"):
+            return JSONResponse({"detail": text}, 422)
+        return html(request, "error.html", 422, title=t("web.bad_parameter", lang_of(request)),
+                    message=text, suggestions=[])
+
+    @app.exception_handler(404)
+    def unknown_path(request: Request, exc):
+        if is_twin(request):
+            return JSONResponse({"detail": "not found"}, 404)
+        return html(request, "error.html", 404, title=t("web.not_found", lang_of(request)),
+                    message=request.url.path, suggestions=[])
+
+    # -- cached page models (the workspace is read-only while serving) ---------------------------------
+    national_page = lru_cache(maxsize=64)(lambda year: pages.national(ws(), run, year))
+    gemeente_page = lru_cache(maxsize=256)(lambda code, year: pages.gemeente(ws(), run, code, year))
+    buurt_page = lru_cache(maxsize=2048)(lambda code, year: pages.buurt(ws(), run, code, year))
+    changes_page = lru_cache(maxsize=256)(lambda code, a, b, everything: pages.changes(ws(), run, code, a, b, everything))
+
+    encoded_cache: dict[tuple, bytes] = {}
+
+    def encode(kind: str, *key) -> bytes:
+        page = {"nederland": national_page, "gemeente": gemeente_page, "buurt": buurt_page,
+                "veranderingen": changes_page}[kind](*key)
+        body = json.dumps(page.data, ensure_ascii=False, default=str, allow_nan=False).encode("utf-8")
+        if len(encoded_cache) < 20_000:
+            encoded_cache[(kind, *key)] = body
+        return body
+
+    async def json_response(kind: str, *key) -> Response:
+        """A page model's JSON, encoded once (the workspace does not change while serving). A cached body
+        is answered on the event loop; a new one is computed in the thread pool."""
+        body = encoded_cache.get((kind, *key))
+        if body is None:
+            body = await run_in_threadpool(encode, kind, *key)
+        return Response(body, media_type="application/json")
+
+    @lru_cache(maxsize=8)
+    def geometry(level: str, gemeente: str | None = None) -> pd.DataFrame:
+        return pages.geometries(ws(), level, gemeente)
+
+    @lru_cache(maxsize=64)
+    def reference(layer: str, lbm_year: int) -> np.ndarray:
+        ind = "lbm.score" if layer == "lbm" else f"lbm.{layer}"
+        values = ws().query("SELECT value FROM measurements WHERE indicator = ? AND year = ?", [ind, lbm_year])
+        return values["value"].to_numpy(float)
+
+    @lru_cache(maxsize=256)
+    def gemeente_svg(code: str, year: int, layer: str, lang: str):
+        page = gemeente_page(code, year)
+        buurten = pd.DataFrame(page.data["buurten"])
+        ref = None
+        if layer not in ("categorie", "leefbaarheid", "organisatiekracht", "veerkracht"):
+            years = buurten["lbm_year"].dropna()
+            ref = reference(layer, int(years.max())) if len(years) else None
+        return render.gemeente_map(geometry("buurt", code), buurten, layer, run.model, ref, lang)
+
+    @lru_cache(maxsize=32)
+    def national_svg(year: int, layer: str, level: str, lang: str):
+        data = national_page(year).data
+        values = (pd.DataFrame(data["gemeenten"]) if level == "gemeente"
+                  else pages.wijk_values(ws(), data["leefbaarometer_year"]))
+        if level == "wijk" and layer == "vitaliteit":
+            gemeenten = pd.DataFrame(data["gemeenten"]).set_index("code")["attention_share"]
+            values = values.assign(attention_share=values["gemeente_code"].map(gemeenten))
+        return render.national_map(geometry(level), values, layer, lang, level)
+
+    # -- pages ------------------------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def home(request: Request):
+        return RedirectResponse("/nederland" + (f"?{request.url.query}" if request.url.query else ""), 307)
+
+    @app.get("/nederland.json", response_model=NationalJSON, responses=ERRORS, tags=["pages"])
+    async def national_json(jaar: Year = None):
+        """All gemeenten: median Leefbaarometer of their buurten and, where the corporation has stock, the
+        share of buurten flagged for attention."""
+        return await json_response("nederland", jaar)
+
+    @app.get("/nederland.csv", responses=ERRORS, tags=["csv"], response_class=Response)
+    def national_csv(jaar: Year = None):
+        return csv(national_page(jaar).table, "nederland")
+
+    @app.get("/nederland", include_in_schema=False, response_class=HTMLResponse)
+    def national_html(request: Request, jaar: Year = None,
+                      laag: Annotated[str, Query(pattern="^(lbm|vitaliteit)$")] = "lbm"):
+        page = national_page(jaar)
+        lang = lang_of(request)
+        svg, legend = national_svg(page.data["year"], laag, "gemeente", lang)
+        return html(request, "national.html", page=page.data, svg=svg, legend=legend, layer=laag)
+
+    @app.get("/nederland/wijken.svg", include_in_schema=False)
+    def national_wijken(request: Request, jaar: Year = None,
+                        laag: Annotated[str, Query(pattern="^(lbm|vitaliteit)$")] = "lbm"):
+        page = national_page(jaar)
+        svg, _ = national_svg(page.data["year"], laag, "wijk", lang_of(request))
+        return Response(svg, media_type="image/svg+xml")
+
+    @app.get("/gemeente/{code}.json", response_model=GemeenteJSON, responses=ERRORS, tags=["pages"])
+    async def gemeente_json(code: str, jaar: Year = None):
+        """A gemeente's buurten with their points, score, category and attention flag; counts per category."""
+        return await json_response("gemeente", code.upper(), jaar)
+
+    @app.get("/gemeente/{code}.csv", responses=ERRORS, tags=["csv"], response_class=Response)
+    def gemeente_csv(code: str, jaar: Year = None):
+        return csv(gemeente_page(code.upper(), jaar).table, code.upper())
+
+    @app.get("/gemeente/{code}", include_in_schema=False, response_class=HTMLResponse)
+    def gemeente_html(request: Request, code: str, jaar: Year = None,
+                      kaart: Annotated[str, Query(pattern="^(" + "|".join(pages.MAP_LAYERS) + ")$")] = "categorie"):
+        page = gemeente_page(code.upper(), jaar)
+        lang = lang_of(request)
+        svg, legend, note = gemeente_svg(page.data["code"], page.data["year"], kaart, lang)
+        return html(request, "gemeente.html", page=page.data, svg=svg, legend=legend, note=note, layer=kaart,
+                    layers=pages.MAP_LAYERS)
+
+    @app.get("/buurt/{code}.json", response_model=BuurtJSON, responses=ERRORS, tags=["pages"])
+    async def buurt_json(code: str, jaar: Year = None):
+        """One buurt: its three factors with the indicator values and thresholds behind every point, its
+        Leefbaarometer trend, national percentile, the corporation's figures and a comparison."""
+        return await json_response("buurt", code, jaar)
+
+    @app.get("/buurt/{code}.csv", responses=ERRORS, tags=["csv"], response_class=Response)
+    def buurt_csv(code: str, jaar: Year = None):
+        return csv(buurt_page(code, jaar).table, code)
+
+    @app.get("/buurt/{code}", include_in_schema=False, response_class=HTMLResponse)
+    def buurt_html(request: Request, code: str, jaar: Year = None):
+        page = buurt_page(code, jaar)
+        data = page.data
+        lang = lang_of(request)
+        explanation, score_text = [], None
+        if data["score"] is not None:
+            detail = queries.explanation(ws(), run, data["code"], data["year"])
+            explanation = factor_lines(detail["factors"], detail["indicators"], run.model, data["year"], lang)
+            score_text = score_line(detail["score"], run.model, lang)
+        trend = pd.DataFrame(data["leefbaarometer_trend"])
+        note = version_note(trend, lang) if len(trend) else None
+        mini = None
+        if data["year"] is not None:
+            mini_page = gemeente_page(data["gemeente_code"], data["year"])
+            mini, _, _ = render.gemeente_map(geometry("buurt", data["gemeente_code"]),
+                                             pd.DataFrame(mini_page.data["buurten"]), "categorie", run.model, None,
+                                             lang, highlight=data["code"])
+        return html(request, "buurt.html", page=data, explanation=explanation, score_text=score_text,
+                    version_note=note, trend_json=render.trend_figure(data["leefbaarometer_trend"], lang),
+                    corp_json=render.corporation_figure(data["corporation"], lang), mini=mini)
+
+    @app.get("/veranderingen/{code}.json", response_model=ChangesJSON, responses=ERRORS, tags=["pages"])
+    async def changes_json(code: str, van: Year = None, tot: Year = None, alle: bool = False):
+        """Two years side by side: which buurten changed category or attention, and which points moved why."""
+        return await json_response("veranderingen", code.upper(), van, tot, alle)
+
+    @app.get("/veranderingen/{code}.csv", responses=ERRORS, tags=["csv"], response_class=Response)
+    def changes_csv(code: str, van: Year = None, tot: Year = None, alle: bool = False):
+        return csv(changes_page(code.upper(), van, tot, alle).table, f"veranderingen-{code.upper()}")
+
+    @app.get("/veranderingen/{code}", include_in_schema=False, response_class=HTMLResponse)
+    def changes_html(request: Request, code: str, van: Year = None, tot: Year = None, alle: bool = False):
+        page = changes_page(code.upper(), van, tot, alle)
+        return html(request, "changes.html", page=page.data)
+
+    @app.get("/model.json", response_model=ModelJSON, tags=["pages"])
+    def model_json():
+        """The active scoring model: bands, rules and its hash."""
+        return pages.model_page(run, model_toml).data
+
+    @app.get("/model.csv", tags=["csv"], response_class=Response)
+    def model_csv():
+        return csv(pages.model_page(run, model_toml).table, "model")
+
+    @app.get("/model", include_in_schema=False, response_class=HTMLResponse)
+    def model_html(request: Request):
+        return html(request, "model.html", page=pages.model_page(run, model_toml).data)
+
+    @app.get("/zoek.json", response_model=SearchJSON, tags=["pages"])
+    def search_json(q: SearchQ = ""):
+        """Find buurten and gemeenten by name or code."""
+        return pages.search(ws(), q)
+
+    @app.get("/zoek.csv", tags=["csv"], response_class=Response)
+    def search_csv(q: SearchQ = ""):
+        return csv(pd.DataFrame(pages.search(ws(), q)["results"]), "zoek")
+
+    @app.get("/zoek", include_in_schema=False, response_class=HTMLResponse)
+    def search_html(request: Request, q: SearchQ = ""):
+        result = pages.search(ws(), q)
+        exact = [r for r in result["results"] if r["code"].upper() == q.strip().upper()
+                 or (r["name"] or "").lower() == q.strip().lower()]
+        if len(exact) == 1:
+            kind = "buurt" if exact[0]["level"] == "buurt" else "gemeente"
+            return RedirectResponse(f"/{kind}/{exact[0]['code']}", 303)
+        return html(request, "search.html", page=result)
+
+    @app.get("/health", include_in_schema=False)
+    async def health():
+        return {"status": "ok", "workspace": str(path), "model_hash": run.model_hash}
+
+    app.state.close = connection.close
+    return app
+
+
+def _lang_url(request: Request, lang: str) -> str:
+    """The current page (path and query, no host) in another language."""
+    from urllib.parse import urlencode
+
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def serve(workspace: Path, host: str, port: int) -> None:
+    import uvicorn
+
+    try:
+        app = create_app(workspace)
+    except InputError:
+        raise
+    uvicorn.run(app, host=host, port=port, log_level="warning")

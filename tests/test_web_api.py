@@ -1,0 +1,132 @@
+"""The HTTP API and pages at the HTTP level: JSON and CSV twins, errors, language, no outside URLs."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from wijkvitaliteit.web.app import create_app
+from wijkvitaliteit.workspace.store import Workspace
+
+
+@pytest.fixture(scope="module")
+def client(demo_workspace):
+    return TestClient(create_app(demo_workspace))
+
+
+PAGES = ["/nederland", "/gemeente/GM0268", "/gemeente/GM0344", "/buurt/BU02680736", "/veranderingen/GM0268",
+         "/model", "/zoek?q=malv"]
+
+
+def _twin(path: str, suffix: str) -> str:
+    base, _, query = path.partition("?")
+    return base + suffix + (f"?{query}" if query else "")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_has_json_and_csv_twins(client, path):
+    html = client.get(path)
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    as_json = client.get(_twin(path, ".json"))
+    assert as_json.status_code == 200 and as_json.headers["content-type"] == "application/json"
+    as_csv = client.get(_twin(path, ".csv"))
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    assert len(pd.read_csv(io.StringIO(as_csv.text))) > 0
+    # no page refers to anything outside this server
+    assert not re.search(r'(src|href)="(https?:)?//', html.text), path
+
+
+def test_gemeente_json_counts_match_the_workspace(client, demo_workspace):
+    data = client.get("/gemeente/GM0268.json").json()
+    with Workspace(demo_workspace, read_only=True) as ws:
+        stored = ws.query("""SELECT category, count(*) n FROM scores s JOIN areas a ON a.code = s.area_code
+                             WHERE a.gemeente_code = 'GM0268' AND s.year = ? AND s.category IS NOT NULL
+                             GROUP BY 1""", [data["year"]]).set_index("category")["n"].to_dict()
+        flagged = ws.query("""SELECT count(*) FROM scores s JOIN areas a ON a.code = s.area_code
+                              WHERE a.gemeente_code = 'GM0268' AND s.year = ? AND s.attention""",
+                           [data["year"]]).iloc[0, 0]
+    assert {k: v for k, v in data["counts"].items() if k in stored} == stored
+    assert len(data["attention"]) == flagged
+    assert len(data["buurten"]) == 44
+    csv = pd.read_csv(io.StringIO(client.get("/gemeente/GM0268.csv").text))
+    assert sorted(csv["code"]) == sorted(b["code"] for b in data["buurten"])
+
+
+def test_buurt_json_explains_every_factor(client):
+    data = client.get("/buurt/BU02680736.json").json()
+    assert data["name"] == "Malvert" and data["gemeente_code"] == "GM0268"
+    assert {f["factor"] for f in data["factors"]} == {"leefbaarheid", "organisatiekracht", "veerkracht"}
+    lbm = next(i for i in data["indicators"] if i["indicator"] == "lbm.afw")
+    assert lbm["value_year"] == 2020 and lbm["reference"] == "all" and lbm["reference_n"] > 11_000
+    assert [r["year"] for r in data["leefbaarometer_trend"]] == [2002, 2008, 2012, 2014, 2016, 2018, 2020]
+    assert data["leefbaarometer_versions"] == ["Leefbaarometer 1.0", "Leefbaarometer 2.0", "Leefbaarometer 3.0"]
+    assert 0 <= data["percentile"]["pct"] <= 100
+    assert data["corporation"] and data["comparison"]
+
+
+def test_changes_name_the_factors_that_moved(client):
+    data = client.get("/veranderingen/GM0344.json?van=2019&tot=2024&alle=true").json()
+    changed = [b for b in data["buurten"] if b["category_changed"]]
+    assert data["changed"] == len(changed)
+    for b in changed:
+        if b["category_from"] and b["category_to"]:
+            assert b["factors_changed"], b
+
+
+def test_unknown_buurt_is_a_404_with_suggestions(client):
+    response = client.get("/buurt/Malvrt")
+    assert response.status_code == 404
+    assert 'href="/buurt/BU02680736"' in response.text
+    twin = client.get("/buurt/Malvrt.json")
+    assert twin.status_code == 404 and any(s["code"] == "BU02680736" for s in twin.json()["suggestions"])
+
+
+@pytest.mark.parametrize("path", ["/gemeente/GM0268?jaar=abc", "/gemeente/GM0268?jaar=1800", "/gemeente/GM0268?jaar=2001",
+                                  "/gemeente/GM0268?kaart=rainbow", "/veranderingen/GM0268?van=2024&tot=2019",
+                                  "/nederland?laag=x", "/buurt/BU02680736.json?jaar=2001"])
+def test_bad_parameters_are_a_422_with_a_message(client, path):
+    response = client.get(path)
+    assert response.status_code == 422, response.text[:300]
+    text = response.json()["detail"] if ".json" in path else response.text
+    assert "jaar" in text or "kaart" in text or "van" in text or "laag" in text
+
+
+def test_unknown_gemeente_and_path_are_404(client):
+    assert client.get("/gemeente/GM9999").status_code == 404
+    assert client.get("/gemeente/GM9999.json").status_code == 404
+    assert client.get("/bestaat-niet").status_code == 404
+
+
+def test_search_redirects_on_an_exact_match(client):
+    response = client.get("/zoek?q=Malvert", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/buurt/BU02680736"
+    assert any(r["code"] == "BU02680736" for r in client.get("/zoek.json?q=malver").json()["results"])
+
+
+def test_language_switch_persists_in_a_cookie(demo_workspace):
+    fresh = TestClient(create_app(demo_workspace))
+    assert "Aandachtslijst" in fresh.get("/gemeente/GM0268").text
+    assert "Attention list" in fresh.get("/gemeente/GM0268?lang=en").text
+    assert "Attention list" in fresh.get("/gemeente/GM0268").text  # the cookie keeps it
+    assert "Aandachtslijst" in fresh.get("/gemeente/GM0268?lang=nl").text
+
+
+def test_openapi_describes_the_json_api(client):
+    spec = client.get("/openapi.json").json()
+    for path in ("/nederland.json", "/gemeente/{code}.json", "/buurt/{code}.json", "/veranderingen/{code}.json",
+                 "/model.json", "/zoek.json"):
+        assert path in spec["paths"], path
+    docs = client.get("/docs").text
+    assert "/static-offline-docs/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+
+
+def test_model_page_shows_the_active_model_and_hash(client, demo_workspace):
+    with Workspace(demo_workspace, read_only=True) as ws:
+        model_hash = ws.latest_run()["model_hash"]
+    data = client.get("/model.json").json()
+    assert data["hash"] == model_hash and data["attention_threshold"] == 9
+    assert model_hash in client.get("/model").text
