@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKSPACE ?= demo.duckdb
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean system system-bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
@@ -17,26 +17,22 @@ $(STAMP): pyproject.toml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser)
-CHROMIUM := /usr/bin/chromium
-$(CHROMIUM):
-	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
+# Debian packages (chromium for the browser tests, pango for WeasyPrint, poppler-utils, wrk for bench):
+# installed when missing, never downloaded by a tool of its own.
+system:
+	./scripts/debian-packages.sh
 
-# wrk, the load generator of `make bench`
-WRK := /usr/bin/wrk
-$(WRK):
-	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
-	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; fi
+system-bench:
+	./scripts/debian-packages.sh --bench
 
-demo: $(STAMP)
+demo: $(STAMP) system
 	$(BIN)/wijkvitaliteit demo --workspace $(WORKSPACE)
 	$(BIN)/wijkvitaliteit serve --workspace $(WORKSPACE) --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) system
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP) $(CHROMIUM) $(WRK)
+bench: $(STAMP) system-bench
 	$(BIN)/python -m wijkvitaliteit.bench --out bench/results.json
 
 lint: $(STAMP)

@@ -130,3 +130,21 @@ def test_model_page_shows_the_active_model_and_hash(client, demo_workspace):
     data = client.get("/model.json").json()
     assert data["hash"] == model_hash and data["attention_threshold"] == 9
     assert model_hash in client.get("/model").text
+
+
+@pytest.mark.parametrize(("kind", "media", "magic"), [("pdf", "application/pdf", b"%PDF"),
+                                                     ("xlsx", "application/vnd.openxmlformats", b"PK"),
+                                                     ("gpkg", "application/geopackage", b"SQLite format 3"),
+                                                     ("html", "text/html", b"<!doctype html>")])
+def test_gemeente_downloads(client, kind, media, magic):
+    page = client.get("/gemeente/GM0268").text
+    assert f"/gemeente/GM0268/download.{kind}" in page
+    response = client.get(f"/gemeente/GM0268/download.{kind}")
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+    assert response.content.startswith(magic)
+
+
+def test_bad_download_requests(client):
+    assert client.get("/gemeente/GM0268/download.exe").status_code == 422
+    assert client.get("/gemeente/GM9999/download.pdf").status_code == 404
+    assert client.get("/gemeente/GM0268/download.pdf?jaar=1999").status_code == 422

@@ -117,6 +117,40 @@ def _latencies(base: str, paths: list[str], clients: int, seconds: int, tmp: Pat
     return out
 
 
+def _demo(tmp: Path) -> Path:
+    """The demo workspace, built once per bench run."""
+    from wijkvitaliteit.present.cli import build_demo
+
+    ws = tmp / "demo.duckdb"
+    if not ws.exists():
+        build_demo(ws, tmp / "demo-corporatie", seed=42)
+    return ws
+
+
+def bench_report(tmp: Path) -> dict:
+    """The PDF report of Utrecht (111 buurten) and of Nijmegen (44), each timed end to end (median of 3)."""
+    import subprocess
+
+    from wijkvitaliteit.reports.build import ReportScope, build_report
+
+    ws_path = _demo(tmp)
+    out: dict = {"aim_seconds_100_buurten": 10.0}
+    with Workspace(ws_path, read_only=True) as ws:
+        for code in ("GM0344", "GM0268"):
+            target = tmp / f"report-{code}.pdf"
+            seconds, _ = _timed(lambda c=code, t=target: build_report(ws, ReportScope(c), "pdf", t))
+            buurten = ws.query("SELECT count(*) FROM areas WHERE level = 'buurt' AND gemeente_code = ? "
+                               "AND geometry IS NOT NULL", [code]).iloc[0, 0]
+            info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True).stdout
+            pages = next((int(x.split()[-1]) for x in info.splitlines() if x.startswith("Pages:")), None)
+            out[code] = {"seconds": round(seconds, 3), "buurten": int(buurten), "pages": pages,
+                         "bytes": target.stat().st_size}
+        html_seconds, _ = _timed(lambda: build_report(ws, ReportScope("GM0344"), "html", tmp / "r.html"))
+    out["baseline"] = "the same Utrecht report as HTML (no PDF layout)"
+    out["GM0344"]["ratio_to_html"] = round(out["GM0344"]["seconds"] / html_seconds, 2)
+    return out
+
+
 def bench_web(tmp: Path) -> dict:
     """Serve a demo workspace in a subprocess; load its JSON endpoints; time the first drawn map."""
     import gzip
@@ -124,10 +158,7 @@ def bench_web(tmp: Path) -> dict:
     import sys
     import urllib.request
 
-    from wijkvitaliteit.present.cli import build_demo
-
-    ws = tmp / "web.duckdb"
-    build_demo(ws, tmp / "web-corporatie", seed=42)
+    ws = _demo(tmp)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "wijkvitaliteit", "serve", "--workspace", str(ws), "--port",
@@ -212,10 +243,10 @@ def _first_map(base: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
-    parser.add_argument("--only", choices=["import", "scoring", "web"], action="append",
+    parser.add_argument("--only", choices=["import", "scoring", "web", "report"], action="append",
                         help="Run only these parts (repeatable; default: all).")
     args = parser.parse_args()
-    parts = set(args.only or ["import", "scoring", "web"])
+    parts = set(args.only or ["import", "scoring", "web", "report"])
     results: dict = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
                     "pandas": pd.__version__, "platform": platform.platform()},
@@ -227,6 +258,8 @@ def main() -> None:
             results["scoring_nl_7_years"] = bench_scoring(Path(tmp))
         if "web" in parts:
             results["web"] = bench_web(Path(tmp))
+        if "report" in parts:
+            results["report"] = bench_report(Path(tmp))
     results["peak_memory_mb"] = round(_peak_mb(), 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -53,11 +53,17 @@ class Lang(StrEnum):
 
 class ExportFormat(StrEnum):
     csv = "csv"
+    xlsx = "xlsx"
+    gpkg = "gpkg"
+    parquet = "parquet"
 
 
 class ExportTable(StrEnum):
     scores = "scores"
+    factors = "factors"
     indicators = "indicators"
+    model = "model"
+    sources = "sources"
 
 
 LangOpt = Annotated[Lang, typer.Option("--lang", envvar="WIJKVITALITEIT_LANG", help="Language: nl or en.")]
@@ -249,23 +255,61 @@ def show(buurt: Annotated[str, typer.Argument(help="Buurt code (BU02680736) or n
 
 @app.command()
 def export(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-           format: Annotated[ExportFormat, typer.Option("--format", help="Export format.")] = ExportFormat.csv,
-           table: Annotated[ExportTable, typer.Option(help="scores: one row per buurt-year; indicators: every "
-                                                           "indicator value, threshold and points behind them.")]
-           = ExportTable.scores,
-           year: Annotated[int | None, typer.Option(help="Only this year.")] = None,
-           output: Annotated[Path | None, typer.Option("--out", help="File (default: standard output).")] = None
-           ) -> None:
-    """Export the active run's scores (or the indicators behind them) as CSV."""
+           format: Annotated[ExportFormat, typer.Option("--format", help="csv: one table; xlsx: a sheet per table; "
+                                                        "gpkg: boundaries with scores (QGIS); parquet: a file per "
+                                                        "table in a folder.")] = ExportFormat.csv,
+           table: Annotated[ExportTable, typer.Option(help="With csv: which table.")] = ExportTable.scores,
+           year: Annotated[int | None, typer.Option(help="Only this year (gpkg: default the latest).")] = None,
+           gemeente: Annotated[list[str] | None, typer.Option(help="Only these gemeenten (code or name).")] = None,
+           output: Annotated[Path | None, typer.Option("--out", help="File (a folder for parquet); csv: default "
+                                                                      "standard output.")] = None) -> None:
+    """Export scores, factor points, indicators, the model and the sources."""
+    from wijkvitaliteit.present import exports
+
+    if format != ExportFormat.csv and output is None:
+        raise InputError(None, f"--out for --format {format.value}", found="no --out")
     with Workspace(workspace, read_only=True) as ws:
         run = queries.active_run(ws)
-        frame = queries.export_frame(ws, run, table.value, year)
-    text = frame.to_csv(index=False)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"{len(frame)} rows → {output}")
-    else:
-        sys.stdout.write(text)
+        codes = queries.resolve_gemeenten(ws, gemeente) if gemeente else None
+        tables = exports.export_tables(ws, run, year, codes)
+        if format == ExportFormat.csv:
+            text = exports.write_csv(tables, table.value, output)
+            if text is not None:
+                sys.stdout.write(text)
+                return
+        elif format == ExportFormat.xlsx:
+            exports.write_xlsx(tables, exports.info_rows(ws, run), output)
+        elif format == ExportFormat.parquet:
+            exports.write_parquet(tables, output)
+        else:
+            exports.write_gpkg(ws, run, year or queries.latest_year(ws, run), tables, output)
+    err.print(f"{format.value} → {output}")
+
+
+class ReportFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+
+
+@app.command()
+def report(gemeente: Annotated[str, typer.Option(help="Gemeente code (GM0268) or name.")],
+           output: Annotated[Path, typer.Option("--out", help="File to write.")],
+           workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+           wijk: Annotated[list[str] | None, typer.Option(help="Only these wijken (code or name; repeatable).")] = None,
+           buurt: Annotated[list[str] | None, typer.Option(help="Only these buurten, each with its own page "
+                                                                "(code or name; repeatable).")] = None,
+           year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
+           format: Annotated[ReportFormat, typer.Option("--format", help="pdf or html.")] = ReportFormat.pdf,
+           lang: LangOpt = Lang.nl) -> None:
+    """The report for the prestatieafspraken: summary, map, a page per flagged buurt, model and sources."""
+    from wijkvitaliteit.reports.build import ReportScope, build_report
+
+    with Workspace(workspace, read_only=True) as ws, _progress() as p:
+        p.add_task(f"report {gemeente}")
+        code = queries.resolve_gemeenten(ws, [gemeente])[0]
+        build_report(ws, ReportScope(code, tuple(wijk or ()), tuple(buurt or ()), year), format.value, output,
+                     lang.value)
+    err.print(f"{format.value} → {output}")
 
 
 @app.command("demo-data")

@@ -169,7 +169,57 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.higher_is_worse": {"nl": "hoger is slechter", "en": "higher is worse"},
     "web.not_found": {"nl": "Niet gevonden", "en": "Not found"},
     "web.bad_parameter": {"nl": "Ongeldige invoer", "en": "Invalid input"},
+    "web.download": {"nl": "Downloaden", "en": "Download"},
+    "web.report_pdf": {"nl": "rapport (PDF)", "en": "report (PDF)"},
+    "web.report_html": {"nl": "rapport (HTML)", "en": "report (HTML)"},
     "web.did_you_mean": {"nl": "Bedoelde u", "en": "Did you mean"},
+    # report
+    "report.title": {"nl": "Vitaliteit van de buurten", "en": "Vitality of the neighbourhoods"},
+    "report.subtitle": {"nl": "Leefbaarheid × organisatiekracht × veerkracht, voor de prestatieafspraken",
+                        "en": "Liveability × organising capacity × resilience, for the performance agreements"},
+    "report.corporation": {"nl": "Corporatie", "en": "Housing corporation"},
+    "report.generated": {"nl": "Gemaakt op", "en": "Generated"},
+    "report.page": {"nl": "pagina", "en": "page"},
+    "report.summary": {"nl": "Samenvatting", "en": "Summary"},
+    "report.none_flagged": {"nl": "Geen buurt vraagt om extra aandacht.", "en": "No neighbourhood is flagged."},
+    "report.changed": {"nl": "Wat veranderde sinds de vorige meting", "en": "What changed since the previous measurement"},
+    "report.no_previous": {"nl": "Er is geen eerdere meting.", "en": "There is no earlier measurement."},
+    "report.no_changes": {"nl": "Geen buurt veranderde van categorie of aandacht sinds {previous}.",
+                          "en": "No neighbourhood changed category or attention since {previous}."},
+    "report.changes_since": {"nl": "Buurten die tussen {previous} en {year} van categorie of aandacht veranderden.",
+                             "en": "Neighbourhoods whose category or attention changed between {previous} and {year}."},
+    "report.more_changes": {"nl": "… en {n} andere buurten; alle veranderingen staan op /veranderingen/{code}.",
+                             "en": "… and {n} more neighbourhoods; all changes are on /veranderingen/{code}."},
+    "report.map": {"nl": "Kaart: {name}, {year}", "en": "Map: {name}, {year}"},
+    "report.map_note": {"nl": "Buurten met aandacht staan bij naam. Gearceerd: onvolledig (een factor onbekend). "
+                              "Grenzen: CBS 2020, gegeneraliseerd.",
+                        "en": "Flagged neighbourhoods are named. Hatched: incomplete (a factor unknown). "
+                              "Boundaries: CBS 2020, generalised."},
+    "report.indicators": {"nl": "Indicatoren", "en": "Indicators"},
+    "report.value": {"nl": "waarde", "en": "value"},
+    "report.limits": {"nl": "grenzen", "en": "limits"},
+    "report.model": {"nl": "Het scoremodel in gewone woorden", "en": "The scoring model in plain words"},
+    "report.model_intro": {
+        "nl": "Elke buurt krijgt per factor 1 (sterk) tot 3 (zwak) punten. De vitaliteitsscore is het product van de "
+              "drie: 1, 2, 3, 4, 6, 8, 9, 12, 18 of 27. Vanaf {threshold} vraagt een buurt om een nadere blik: 2·2·2 = 8 "
+              "nog niet, 3·3·1 = 9 wel. Elk punt volgt uit een meting en twee grenzen; de tabel hieronder geeft ze.",
+        "en": "Each neighbourhood gets 1 (strong) to 3 (weak) points per factor. The vitality score is the product of "
+              "the three: 1, 2, 3, 4, 6, 8, 9, 12, 18 or 27. From {threshold} a neighbourhood gets a closer look: 2·2·2 = 8 "
+              "does not, 3·3·1 = 9 does. Every point follows from a measurement and two limits, listed below."},
+    "report.unknown_note": {
+        "nl": "Ontbreekt een meting, dan is de factor onbekend: nooit stilzwijgend 1 of 3. De buurt heet dan onvolledig; "
+              "aandacht krijgt hij alleen als de score met elke mogelijke waarde van de ontbrekende factor ≥ de drempel is.",
+        "en": "A missing measurement makes the factor unknown: never silently 1 or 3. The neighbourhood is then "
+              "incomplete; it is flagged only if every possible value of the missing factor gives a score ≥ the threshold."},
+    "report.sources": {"nl": "Bronnen", "en": "Sources"},
+    "report.sources_intro": {"nl": "Wat in de werkruimte is ingelezen, met bestand en omvang:",
+                             "en": "What was imported into the workspace, with file and size:"},
+    "report.imported": {"nl": "ingelezen", "en": "imported"},
+    "report.kind": {"nl": "soort", "en": "kind"},
+    "report.file": {"nl": "bestand", "en": "file"},
+    "report.detail": {"nl": "inhoud", "en": "content"},
+    "report.colophon": {"nl": "Colofon", "en": "Colophon"},
+    "report.workspace": {"nl": "Werkruimte", "en": "Workspace"},
 }
 
 

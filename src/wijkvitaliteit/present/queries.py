@@ -139,19 +139,3 @@ def explanation(ws: Workspace, run: Run, code: str, year: int) -> dict:
                           [run.run_id, code, year])
     return {"score": None if score.empty else score.iloc[0], "factors": factors, "indicators": indicators}
 
-
-def export_frame(ws: Workspace, run: Run, table: str, year: int | None) -> pd.DataFrame:
-    """The active run as one table: ``scores`` (a row per buurt-year) or ``indicators`` (a row per value
-    behind the points), with whose records the scores rest on."""
-    if table == "scores":
-        frame = score_table(ws, run, year).sort_values(["code", "year"], ignore_index=True)
-    else:
-        frame = ws.query("""
-            SELECT i.* EXCLUDE (run_id), a.name, a.gemeente_code
-            FROM score_indicators i JOIN areas a ON a.code = i.area_code
-            WHERE run_id = ? AND (? IS NULL OR year = ?) ORDER BY area_code, year, factor, indicator""",
-                         [run.run_id, year, year])
-    corp = corporation_info(ws)
-    frame["corporation"] = corp.get("name")  # a generated corporation's name says "(fictief)"
-    frame["corporation_fictitious"] = corp.get("fictitious") == "true"
-    return frame

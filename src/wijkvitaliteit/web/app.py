@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from fastapi import FastAPI, Query, Request
+from fastapi import Path as Path_
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -31,10 +32,10 @@ from wijkvitaliteit import __version__
 from wijkvitaliteit.data import ATTRIBUTION
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
-from wijkvitaliteit.present import queries
+from wijkvitaliteit.present import pages, queries
 from wijkvitaliteit.present.explain import factor_lines, format_value, score_line, version_note
 from wijkvitaliteit.present.i18n import LANGS, number, t
-from wijkvitaliteit.web import pages, render
+from wijkvitaliteit.web import render
 from wijkvitaliteit.workspace.store import Workspace
 
 HERE = Path(__file__).resolve().parent
@@ -292,6 +293,41 @@ def create_app(workspace: Path) -> FastAPI:
         svg, legend, note = gemeente_svg(page.data["code"], page.data["year"], kaart, lang)
         return html(request, "gemeente.html", page=page.data, svg=svg, legend=legend, note=note, layer=kaart,
                     layers=pages.MAP_LAYERS)
+
+    @lru_cache(maxsize=32)
+    def download(code: str, year: int | None, kind: str, lang: str) -> bytes:
+        """A report or export of one gemeente, built once per (gemeente, year, kind, language)."""
+        import tempfile
+
+        from wijkvitaliteit.present import exports
+        from wijkvitaliteit.reports.build import ReportScope, build_report
+
+        page = gemeente_page(code, year)  # raises NotFound / BadParameter for the error pages
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / f"out.{kind}"
+            if kind in ("pdf", "html"):
+                build_report(ws(), ReportScope(page.data["code"], year=page.data["year"]), kind, out, lang)
+            else:
+                tables = exports.export_tables(ws(), run, page.data["year"], [page.data["code"]])
+                if kind == "xlsx":
+                    exports.write_xlsx(tables, exports.info_rows(ws(), run), out)
+                else:
+                    exports.write_gpkg(ws(), run, page.data["year"], tables, out)
+            return out.read_bytes()
+
+    media = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "gpkg": "application/geopackage+sqlite3"}
+
+    @app.get("/gemeente/{code}/download.{kind}", tags=["downloads"], response_class=Response, responses=ERRORS)
+    def gemeente_download(request: Request, code: str,
+                          kind: Annotated[str, Path_(pattern="^(pdf|html|xlsx|gpkg)$")], jaar: Year = None):
+        """The gemeente's report (pdf, html) or its export (xlsx with a sheet per table; gpkg with buurten,
+        wijken and gemeenten layers in EPSG:28992)."""
+        body = download(code.upper(), jaar, kind, lang_of(request))
+        name = f"wijkvitaliteit-{code.upper()}{'-' + str(jaar) if jaar else ''}.{kind}"
+        disposition = "inline" if kind in ("pdf", "html") else "attachment"
+        return Response(body, media_type=media[kind], headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
 
     @app.get("/buurt/{code}.json", response_model=BuurtJSON, responses=ERRORS, tags=["pages"])
     async def buurt_json(code: str, jaar: Year = None):

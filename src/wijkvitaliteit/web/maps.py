@@ -15,13 +15,7 @@ from html import escape
 import numpy as np
 import shapely
 
-#: ColorBrewer PuOr (purple = strong, orange = weak), colour-blind safe.
-CATEGORY_COLOURS = {"hoog": "#542788", "gemiddeld": "#b2abd2", "kwetsbaar": "#fdb863", "laag": "#b35806"}
-POINT_COLOURS = {1: "#542788", 2: "#d8daeb", 3: "#e08214"}
-#: five classes from weak (orange) to strong (purple), for continuous values where higher is better
-SEQUENTIAL = ["#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788"]
 UNKNOWN = "url(#unknown)"  # hatched: "no value" must not look like any colour of the scale
-NO_DATA_FILL = "#e0e0e0"
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 
+from wijkvitaliteit.present.colours import CATEGORY_COLOURS, NO_DATA_FILL, POINT_COLOURS, SEQUENTIAL
 from wijkvitaliteit.present.i18n import number, t
 from wijkvitaliteit.scoring.model import FACTORS, ScoringModel
-from wijkvitaliteit.web.maps import (
-    CATEGORY_COLOURS,
-    NO_DATA_FILL,
-    POINT_COLOURS,
-    SEQUENTIAL,
-    UNKNOWN,
-    Feature,
-    LegendItem,
-    quantile_classes,
-    svg_map,
-)
+from wijkvitaliteit.web.maps import UNKNOWN, Feature, LegendItem, quantile_classes, svg_map
 
 LAYER_LABELS = {
     "categorie": {"nl": "Vitaliteitscategorie", "en": "Vitality category"},

@@ -58,10 +58,10 @@ def check_year(year: int | None, years: list[int], default: int | None = None) -
         if default is not None:
             return default
         if not years:
-            raise BadParameter("jaar", "er zijn geen scores")
+            raise BadParameter("jaar", "there are no scores")
         return years[-1]
     if year not in years:
-        raise BadParameter("jaar", f"{year} is niet gescoord; kies uit {', '.join(map(str, years))}")
+        raise BadParameter("jaar", f"{year} was not scored; choose from {', '.join(map(str, years))}")
     return year
 
 
@@ -244,7 +244,7 @@ def changes(ws: Workspace, run: queries.Run, code: str, year_from: int | None, y
     year_to = check_year(year_to, years)
     year_from = check_year(year_from, years, default=max([y for y in years if y < year_to], default=years[0]))
     if year_from >= year_to:
-        raise BadParameter("van", f"{year_from} ligt niet vóór {year_to}")
+        raise BadParameter("van", f"{year_from} is not before {year_to}")
     frame = ws.query("""
         WITH a AS (SELECT * FROM scores WHERE run_id = ? AND year = ?),
              b AS (SELECT * FROM scores WHERE run_id = ? AND year = ?)

@@ -1,0 +1,147 @@
+"""The report for the prestatieafspraken: one HTML template, rendered as HTML or, with WeasyPrint, PDF.
+
+Contents: a cover; a one-page summary (counts per category, the attention list, what changed since the
+previous measurement); a static map of the gemeente's buurten by category; one page per flagged buurt
+(its three factors and their reasons, its Leefbaarometer trend chart, its indicators); the scoring model
+in plain words; the data sources with attribution; generation date, workspace and model hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from wijkvitaliteit import __version__
+from wijkvitaliteit.data import ATTRIBUTION
+from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.indicators import indicator
+from wijkvitaliteit.present import pages, queries
+from wijkvitaliteit.present.explain import factor_lines, format_value, rule_text, score_line, version_note
+from wijkvitaliteit.present.i18n import number, t
+from wijkvitaliteit.reports import charts
+from wijkvitaliteit.workspace.store import Workspace
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CHANGES_ON_SUMMARY = 8  # keeps the summary on one page; the web page /veranderingen lists them all
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    gemeente: str
+    wijken: tuple[str, ...] = ()
+    buurten: tuple[str, ...] = ()
+    year: int | None = None
+
+
+def _points(value) -> str:
+    """Points as a whole number, '?' when unknown (values come from frames: None or NaN)."""
+    return "?" if value is None or pd.isna(value) else str(int(value))
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env.globals.update(t=t, number=number, indicator=indicator, format_value=format_value, pts=_points)
+    return env
+
+
+def report_context(ws: Workspace, run: queries.Run, scope: ReportScope, lang: str) -> dict:
+    gemeente = pages.gemeente(ws, run, scope.gemeente, scope.year).data
+    year, code = gemeente["year"], gemeente["code"]
+    buurten = pd.DataFrame(gemeente["buurten"])
+    in_scope = buurten
+    if scope.wijken:
+        wanted = {w.upper() for w in scope.wijken}
+        in_scope = in_scope[in_scope["wijk_code"].isin(wanted) | in_scope["wijk_name"].str.upper().isin(wanted)]
+        if in_scope.empty:
+            raise InputError(None, f"a wijk of {gemeente['name']} (code or name)", found=", ".join(scope.wijken))
+    requested = []
+    for b in scope.buurten:
+        key = b.strip().lower()
+        match = buurten[(buurten["code"].str.lower() == key) | (buurten["name"].str.lower() == key)]
+        if len(match) != 1:
+            names = ", ".join(sorted(buurten["name"].dropna())[:60])
+            raise InputError(None, f"one buurt of {gemeente['name']} (code or name)", found=b, hint=f"buurten: {names}")
+        requested.append(match["code"].iloc[0])
+    if requested and not scope.wijken:
+        in_scope = in_scope[in_scope["code"].isin(requested)]
+    flagged = in_scope[in_scope["attention"].fillna(False).astype(bool)]
+    detail_codes = list(dict.fromkeys([*flagged["code"], *requested]))
+
+    counts = {band.category: int((in_scope["category"] == band.category).sum()) for band in run.model.bands}
+    counts["onvolledig"] = int((in_scope["scored"] & ~in_scope["complete"]).sum())
+    changes = None
+    if len(gemeente["years"]) > 1 and year != gemeente["years"][0]:
+        previous = max(y for y in gemeente["years"] if y < year)
+        changes = pages.changes(ws, run, code, previous, year, False).data
+        moved = [b for b in changes["buurten"] if b["code"] in set(in_scope["code"])]
+        moved.sort(key=lambda b: (not b["attention_changed"], b["name"] or ""))  # attention changes first
+        changes["buurten"], changes["more"] = moved[:CHANGES_ON_SUMMARY], max(len(moved) - CHANGES_ON_SUMMARY, 0)
+
+    detail_pages = []
+    rows = buurten.set_index("code")
+    for buurt_code in detail_codes:
+        info = queries.explanation(ws, run, buurt_code, year)
+        if info["score"] is None:
+            continue
+        trend = queries.lbm_trend(ws, buurt_code)
+        detail_pages.append({
+            "code": buurt_code, "name": rows.loc[buurt_code, "name"], "wijk_name": rows.loc[buurt_code, "wijk_name"],
+            "attention": bool(info["score"]["attention"]) if pd.notna(info["score"]["attention"]) else False,
+            "percentile": queries.lbm_percentile(ws, buurt_code, year),
+            "score_text": score_line(info["score"], run.model, lang),
+            "factors": factor_lines(info["factors"], info["indicators"], run.model, year, lang),
+            "indicators": [dict(r, rule_text=rule_text(r, lang) if r["status"] == "ok" else "")
+                           for _, r in info["indicators"].iterrows()],
+            "trend_png": charts.trend_chart(trend, lang),
+            "version_note": version_note(trend, lang) if len(trend) else None,
+        })
+
+    geo = pages.geometries(ws, "buurt", code)
+    map_png = charts.category_map(geo, buurten, run.model, lang, labels=set(flagged["code"])) if len(geo) else None
+    rules = pages.model_page(run, "").data["rules"]
+    sources = ws.query("SELECT imported_at, kind, path, rows, detail FROM import_log ORDER BY import_id")
+    sources["file"] = sources["path"].map(lambda p: Path(p).name)
+    corp = queries.corporation_info(ws)
+    scope_label = gemeente["name"]
+    if scope.wijken:
+        scope_label += " — " + ", ".join(sorted(set(in_scope["wijk_name"].dropna())))
+    elif requested:
+        scope_label += " — " + ", ".join(in_scope["name"].dropna())
+    return {
+        "lang": lang, "gemeente": gemeente, "year": year, "scope_label": scope_label, "counts": counts,
+        "in_scope": in_scope.to_dict(orient="records"), "flagged": flagged.to_dict(orient="records"),
+        "changes": changes, "details": detail_pages, "map_png": map_png, "model": run.model, "rules": rules,
+        "model_hash": run.model_hash, "sources": sources.to_dict(orient="records"), "attribution": ATTRIBUTION,
+        "corporation": corp, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"), "workspace": str(ws.path),
+        "version": __version__,
+    }
+
+
+def render_html(context: dict) -> str:
+    return _environment().get_template("report.html").render(**context)
+
+
+def render_pdf(html: str, out: Path) -> Path:
+    from weasyprint import HTML
+
+    HTML(string=html, base_url=str(TEMPLATES)).write_pdf(out)
+    return out
+
+
+def build_report(ws: Workspace, scope: ReportScope, fmt: str, out: Path, lang: str = "nl") -> Path:
+    run = queries.active_run(ws)
+    try:
+        context = report_context(ws, run, scope, lang)
+    except pages.NotFound as exc:
+        raise InputError(None, f"a known {exc.what}", found=exc.key) from None
+    except pages.BadParameter as exc:
+        raise InputError(None, exc.message, column=exc.name) from None
+    html = render_html(context)
+    if fmt == "html":
+        out.write_text(html, encoding="utf-8")
+        return out
+    return render_pdf(html, out)
