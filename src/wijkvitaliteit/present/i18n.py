@@ -172,7 +172,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.download": {"nl": "Downloaden", "en": "Download"},
     "web.report_pdf": {"nl": "rapport (PDF)", "en": "report (PDF)"},
     "web.report_html": {"nl": "rapport (HTML)", "en": "report (HTML)"},
+    "web.analyses": {"nl": "Diagnose", "en": "Diagnosis"},
+    "web.analysis_resilience": {"nl": "Veerkracht: instroom en overlast", "en": "Resilience: inflow and nuisance"},
+    "web.analysis_segregation": {"nl": "Segregatie", "en": "Segregation"},
+    "web.analysis_sensitivity": {"nl": "Gevoeligheid van de aandachtsvlag", "en": "Sensitivity of the attention flag"},
     "web.did_you_mean": {"nl": "Bedoelde u", "en": "Did you mean"},
+    # analyses
+    "analysis.resilience_intro": {
+        "nl": "Gaat meer kwetsbare instroom samen met meer overlast, en waar vangt een buurt dat op? Een panelmodel over "
+              "buurt-jaren met vaste buurt- en jaareffecten; de hellingen komen uit veranderingen binnen buurten. Het "
+              "toont samenhang, geen bewezen oorzaak.",
+        "en": "Does more vulnerable inflow go with more nuisance, and where does a neighbourhood absorb it? A panel model "
+              "over neighbourhood-years with neighbourhood and year effects; slopes come from changes within "
+              "neighbourhoods. It shows association, not proven cause."},
+    "analysis.resilience_buurten": {"nl": "Per buurt: waargenomen tegen verwachte overlast",
+                                    "en": "Per neighbourhood: observed against expected nuisance"},
+    "analysis.segregation_intro": {
+        "nl": "Hoe gemengd is de gemeente voor {group} binnen {total}? Ongelijkheid (D), isolatie, blootstelling en "
+              "entropie (Theil) per gemeente en jaar, over buurten. Het zegt niets over oorzaken of over mensen.",
+        "en": "How mixed is the municipality for {group} within {total}? Dissimilarity (D), isolation, exposure and "
+              "entropy (Theil) per municipality and year, over neighbourhoods. It says nothing about causes or people."},
+    "analysis.centre_profile": {"nl": "Van centrum naar rand (vijf ringen met evenveel buurten)",
+                                "en": "From centre to edge (five rings of equal numbers of neighbourhoods)"},
+    "analysis.sensitivity_intro": {
+        "nl": "Zou de buurt ook aandacht krijgen met een iets ander model? {draws} trekkingen: grenzen iets verschoven, "
+              "andere regels, samennemen en aggregatie. Stabiel = in ≥ 90% (of ≤ 10%) van de trekkingen.",
+        "en": "Would the neighbourhood still be flagged under a slightly different model? {draws} draws: limits shifted, "
+              "other rules, combine and aggregation. Stable = in ≥ 90% (or ≤ 10%) of the draws."},
     # report
     "report.title": {"nl": "Vitaliteit van de buurten", "en": "Vitality of the neighbourhoods"},
     "report.subtitle": {"nl": "Leefbaarheid × organisatiekracht × veerkracht, voor de prestatieafspraken",

@@ -32,7 +32,7 @@ from wijkvitaliteit import __version__
 from wijkvitaliteit.data import ATTRIBUTION
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
-from wijkvitaliteit.present import pages, queries
+from wijkvitaliteit.present import diagnosis, pages, queries
 from wijkvitaliteit.present.explain import factor_lines, format_value, score_line, version_note
 from wijkvitaliteit.present.i18n import LANGS, number, t
 from wijkvitaliteit.web import render
@@ -104,6 +104,8 @@ class ErrorJSON(BaseModel):
 
 
 ERRORS = {404: {"model": ErrorJSON}, 422: {"model": ErrorJSON}}
+Preset = Annotated[str, Query(pattern="^(bijstand|corporatie|kwetsbaar)$", description="Pair of counts.")]
+Gemeente = Annotated[str | None, Query(pattern="^GM[0-9]{4}$", description="Also per buurt in this gemeente.")]
 SearchQ = Annotated[str, Query(max_length=100, description="Name or code of a buurt or gemeente.")]
 Year = Annotated[int | None, Query(ge=1990, le=2100, description="Score year (default: the latest).")]
 
@@ -406,6 +408,92 @@ def create_app(workspace: Path) -> FastAPI:
             kind = "buurt" if exact[0]["level"] == "buurt" else "gemeente"
             return RedirectResponse(f"/{kind}/{exact[0]['code']}", 303)
         return html(request, "search.html", page=result)
+
+    # -- diagnoses --------------------------------------------------------------------------------------
+    resilience_page = lru_cache(maxsize=1)(lambda: diagnosis.resilience_page(ws(), run))
+    segregation_page = lru_cache(maxsize=64)(lambda g, tt, gm, y: diagnosis.segregation_page(ws(), g, tt, gm, y))
+    sensitivity_page = lru_cache(maxsize=16)(lambda y: diagnosis.sensitivity_page(ws(), run, y))
+
+    def analysis_html(request: Request, title_key: str, intro: str, tables: list[tuple[str, list[dict], list[str]]],
+                      base: str, query: str = "", form: str = "") -> HTMLResponse:
+        lang = lang_of(request)
+        rendered = [{"title": title, "rows": rows, "columns": cols,
+                     "numeric": {c for c in cols if rows and isinstance(rows[0].get(c), int | float)}}
+                    for title, rows, cols in tables]
+        return html(request, "analysis.html", title=t(title_key, lang), intro=intro, tables=rendered, base=base,
+                    query=query, form=form)
+
+    @app.get("/analyse/veerkracht.json", tags=["analyses"], responses=ERRORS)
+    def resilience_json():
+        """Panel model of nuisance on vulnerable inflow × corporation share; per buurt its label and draagkracht."""
+        return resilience_page().data
+
+    @app.get("/analyse/veerkracht.csv", tags=["csv"], response_class=Response, responses=ERRORS)
+    def resilience_csv():
+        return csv(resilience_page().table, "veerkracht")
+
+    @app.get("/analyse/veerkracht", include_in_schema=False, response_class=HTMLResponse)
+    def resilience_html(request: Request):
+        data = resilience_page().data
+        lang = lang_of(request)
+        return analysis_html(request, "web.analysis_resilience", t("analysis.resilience_intro", lang),
+                             [(f"{data['n_obs']} buurt-jaren, {data['n_buurten']} buurten", data["coefficients"],
+                               ["term", "estimate", "ci_low", "ci_high", "p_value"]),
+                              (t("analysis.resilience_buurten", lang), data["buurten"],
+                               ["name", "gemeente_code", "label", "observed", "expected", "difference",
+                                "difference_low", "difference_high", "draagkracht"])], "/analyse/veerkracht")
+
+    @app.get("/analyse/segregatie.json", tags=["analyses"], responses=ERRORS)
+    def segregation_json(groep: Preset = "bijstand", gemeente: Gemeente = None, jaar: Year = None):
+        """Dissimilarity, isolation, exposure and entropy per gemeente and year; with a gemeente also location
+        quotients per buurt and the centre-to-edge profile."""
+        return segregation_page(*diagnosis.SEGREGATION_PRESETS[groep], gemeente, jaar).data
+
+    @app.get("/analyse/segregatie.csv", tags=["csv"], response_class=Response, responses=ERRORS)
+    def segregation_csv(groep: Preset = "bijstand", gemeente: Gemeente = None, jaar: Year = None):
+        return csv(segregation_page(*diagnosis.SEGREGATION_PRESETS[groep], gemeente, jaar).table, "segregatie")
+
+    @app.get("/analyse/segregatie", include_in_schema=False, response_class=HTMLResponse)
+    def segregation_html(request: Request, groep: Preset = "bijstand", gemeente: Gemeente = None, jaar: Year = None):
+        group, total = diagnosis.SEGREGATION_PRESETS[groep]
+        data = segregation_page(group, total, gemeente, jaar).data
+        lang = lang_of(request)
+        tables = [("", data["indices"], ["gemeente_name", "year", "units", "group_share", "dissimilarity", "isolation",
+                                         "exposure", "entropy"])]
+        if gemeente:
+            tables += [(t("analysis.centre_profile", lang), data["centre_profile"],
+                        ["ring", "units", "km_from", "km_to", "share"]),
+                       ("location quotients", data["buurten"], ["name", "group", "total", "location_quotient",
+                                                                "km_from_centre"])]
+        options = "".join(f'<option value="{p}"{" selected" if p == groep else ""}>{p}</option>'
+                          for p in diagnosis.SEGREGATION_PRESETS)
+        form = (f'<label for="groep">groep</label><select id="groep" name="groep">{options}</select>'
+                f'<label for="gemeente">gemeente</label><input id="gemeente" name="gemeente" value="{gemeente or ""}" '
+                'pattern="GM[0-9]{4}" placeholder="GM0344">')
+        return analysis_html(request, "web.analysis_segregation",
+                             t("analysis.segregation_intro", lang, group=group, total=total), tables,
+                             "/analyse/segregatie", f"?groep={groep}" + (f"&gemeente={gemeente}" if gemeente else ""),
+                             form)
+
+    @app.get("/analyse/gevoeligheid.json", tags=["analyses"], responses=ERRORS)
+    def sensitivity_json(jaar: Year = None):
+        """Monte Carlo over the scoring model: per buurt the share of draws that flag it, its rank interval and
+        label (stable flagged, borderline, stable not flagged)."""
+        return sensitivity_page(jaar).data
+
+    @app.get("/analyse/gevoeligheid.csv", tags=["csv"], response_class=Response, responses=ERRORS)
+    def sensitivity_csv(jaar: Year = None):
+        return csv(sensitivity_page(jaar).table, "gevoeligheid")
+
+    @app.get("/analyse/gevoeligheid", include_in_schema=False, response_class=HTMLResponse)
+    def sensitivity_html(request: Request, jaar: Year = None):
+        data = sensitivity_page(jaar).data
+        lang = lang_of(request)
+        return analysis_html(request, "web.analysis_sensitivity", t("analysis.sensitivity_intro", lang,
+                                                                     draws=data["draws"]),
+                             [(f"{data['year']}: {data['counts']}", data["buurten"],
+                               ["name", "gemeente_name", "vitality", "p_flagged", "rank_p05", "rank_p95", "label"])],
+                             "/analyse/gevoeligheid", f"?jaar={data['year']}")
 
     @app.get("/health", include_in_schema=False)
     async def health():
