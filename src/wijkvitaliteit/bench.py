@@ -240,13 +240,86 @@ def _first_map(base: str) -> dict:
     return out
 
 
+def bench_segregation() -> dict:
+    """All ~350 gemeenten × 20 years (generated counts): the vectorised batch against a PySAL loop."""
+    import numpy as np
+    from segregation.singlegroup import Dissim, Entropy, Interaction, Isolation
+
+    from wijkvitaliteit.analysis.segregation import indices
+
+    rng = np.random.default_rng(11)
+    frames = []
+    for g in range(350):
+        n = int(rng.integers(5, 120))
+        base = rng.integers(50, 4000, n)
+        for year in range(2005, 2025):
+            total = np.maximum(base + rng.integers(-20, 20, n), 0)
+            frames.append(pd.DataFrame({"gemeente": g, "year": year, "total": total,
+                                        "group": rng.binomial(total, rng.uniform(0.01, 0.3))}))
+    units = pd.concat(frames, ignore_index=True)
+    batch_seconds, batch = _timed(lambda: indices(units, ["gemeente", "year"]))
+    start = time.perf_counter()
+    reference = []
+    for (g, y), sub in units.groupby(["gemeente", "year"]):
+        sub = sub.reset_index(drop=True)
+        reference.append((g, y, Dissim(sub, "group", "total").statistic, Isolation(sub, "group", "total").statistic,
+                          Interaction(sub, "group", "total").statistic, Entropy(sub, "group", "total").statistic))
+    loop_seconds = time.perf_counter() - start
+    ref = pd.DataFrame(reference, columns=["gemeente", "year", "dissimilarity", "isolation", "exposure", "entropy"])
+    merged = batch.merge(ref, on=["gemeente", "year"], suffixes=("", "_pysal"))
+    diff = max(float((merged[c] - merged[f"{c}_pysal"]).abs().max())
+               for c in ("dissimilarity", "isolation", "exposure", "entropy"))
+    return {"gemeente_years": len(batch), "units": len(units), "batch_seconds": round(batch_seconds, 4),
+            "pysal_loop_seconds": round(loop_seconds, 2), "speedup": round(loop_seconds / batch_seconds, 1),
+            "max_abs_difference": diff, "aim_speedup": 100}
+
+
+def bench_sensitivity(tmp: Path) -> dict:
+    """10,000 draws × all NL buurten: the real Leefbaarometer 2020 plus generated corporation indicators."""
+    import numpy as np
+
+    from wijkvitaliteit.analysis import sensitivity
+    from wijkvitaliteit.present import queries
+    from wijkvitaliteit.scoring.model import parse_model
+    from wijkvitaliteit.sources.leefbaarometer import read_leefbaarometer
+
+    model, text = load_model()
+    scores = read_leefbaarometer(bundled.LEEFBAAROMETER).scores
+    lbm = scores[(scores["jaar"] == 2020) & scores["afw"].notna()]
+    codes = lbm["bu_code"].to_numpy()
+    rng = np.random.default_rng(5)
+    gemeente = "GM" + pd.Series(codes).str.slice(2, 6)
+    generated = {"corp.org_assets": rng.integers(0, 7, len(codes)).astype(float),
+                 "corp.nuisance_per_100": rng.gamma(2.0, 3.0, len(codes)),
+                 "corp.vulnerable_share": rng.beta(2, 8, len(codes))}
+    rows = [pd.DataFrame({"area_code": codes, "factor": "leefbaarheid", "indicator": "lbm.afw",
+                          "value": lbm["afw"].to_numpy(), "value_year": 2020, "scope": "all"})]
+    for ind, values in generated.items():
+        factor = "organisatiekracht" if ind == "corp.org_assets" else "veerkracht"
+        scope = gemeente if ind == "corp.nuisance_per_100" else "all"
+        rows.append(pd.DataFrame({"area_code": codes, "factor": factor, "indicator": ind, "value": values,
+                                  "value_year": 2024, "scope": scope}))
+    inputs = pd.concat(rows, ignore_index=True)
+    references = {"lbm.afw": pd.DataFrame({"value_year": 2020, "scope": "all", "value": lbm["afw"].to_numpy()})}
+    for ind in generated:
+        sub = inputs[inputs["indicator"] == ind]
+        references[ind] = pd.concat([sub.assign(scope="all"), sub.assign(scope=gemeente.to_numpy())])[
+            ["value_year", "scope", "value"]]
+    settings = sensitivity.SensitivitySettings.load()
+    seconds, result = _timed(lambda: sensitivity.run(inputs, references, model, settings), repeat=1)
+    del queries, parse_model, text
+    return {"draws": settings.draws, "buurten": len(codes), "seconds": round(seconds, 3),
+            "labels": result["label"].value_counts().to_dict(), "aim_seconds": 5.0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
-    parser.add_argument("--only", choices=["import", "scoring", "web", "report"], action="append",
+    parser.add_argument("--only", choices=["import", "scoring", "web", "report", "segregation", "sensitivity"],
+                        action="append",
                         help="Run only these parts (repeatable; default: all).")
     args = parser.parse_args()
-    parts = set(args.only or ["import", "scoring", "web", "report"])
+    parts = set(args.only or ["import", "scoring", "web", "report", "segregation", "sensitivity"])
     results: dict = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
                     "pandas": pd.__version__, "platform": platform.platform()},
@@ -260,6 +333,10 @@ def main() -> None:
             results["web"] = bench_web(Path(tmp))
         if "report" in parts:
             results["report"] = bench_report(Path(tmp))
+        if "segregation" in parts:
+            results["segregation"] = bench_segregation()
+        if "sensitivity" in parts:
+            results["sensitivity"] = bench_sensitivity(Path(tmp))
     results["peak_memory_mb"] = round(_peak_mb(), 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

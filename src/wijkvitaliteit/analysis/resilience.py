@@ -93,7 +93,15 @@ def draagkracht(result: ResilienceResult, current: pd.DataFrame, model: ScoringM
     deltas = np.arange(0, limit + step / 2, step)
     out = {}
     for code, group in rows.groupby("area_code"):
-        if group["points"].isna().any() or code not in slopes.index:
+        if group["points"].isna().any():
+            out[code] = np.nan
+            continue
+        now = {"max": group["points"].max(), "min": group["points"].min(),
+               "mean": np.floor(group["points"].mean() + 0.5)}[spec.combine]
+        if now >= 3:
+            out[code] = 0.0
+            continue
+        if code not in slopes.index:  # not in the model (no corporation share): no slope to project with
             out[code] = np.nan
             continue
         points = []
@@ -106,5 +114,5 @@ def draagkracht(result: ResilienceResult, current: pd.DataFrame, model: ScoringM
         combined = {"max": stack.max(axis=0), "min": stack.min(axis=0),
                     "mean": np.floor(stack.mean(axis=0) + 0.5)}[spec.combine]
         rises = np.flatnonzero(combined > combined[0])
-        out[code] = 0.0 if combined[0] >= 3 else (deltas[rises[0]] if len(rises) else np.inf)
+        out[code] = deltas[rises[0]] if len(rises) else np.inf
     return pd.Series(out, name="draagkracht")

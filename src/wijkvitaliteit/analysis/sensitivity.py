@@ -49,85 +49,102 @@ class SensitivitySettings:
 
 
 def _points(values: np.ndarray, low: np.ndarray, high: np.ndarray, worse: bool) -> np.ndarray:
+    """1–3 points as int8 (the engine's rule: a value on a limit gets the better points)."""
     if worse:
-        return np.where(values <= low, 1, np.where(values <= high, 2, 3)).astype(np.int8)
-    return np.where(values >= high, 1, np.where(values >= low, 2, 3)).astype(np.int8)
+        return (1 + (values > low).astype(np.int8) + (values > high).astype(np.int8)).astype(np.int8)
+    return (1 + (values < high).astype(np.int8) + (values < low).astype(np.int8)).astype(np.int8)
+
+
+def _draw_thresholds(rule, ref: pd.DataFrame | None, keys: list, settings: SensitivitySettings,
+                     rng: np.random.Generator, d: int) -> dict:
+    """Per reference key (value_year, scope): the (d, 2) low/high limits of every draw."""
+    worse = rule.resolved_direction() == "higher_is_worse"
+    switch = rng.random(d) < settings.rule_switch
+    out = {}
+    if rule.rule == "quantile":
+        cuts = np.asarray(rule.cuts)[None, :] + rng.uniform(-settings.cut_shift, settings.cut_shift, (d, 2))
+        cuts = np.clip(np.sort(cuts, axis=1), 0.01, 0.99)
+        q = cuts if worse else 1 - cuts[:, ::-1]
+        # the alternative rule: fixed national limits, the model's quantiles over all buurten and years
+        default_q = rule.cuts if worse else (1 - rule.cuts[1], 1 - rule.cuts[0])
+        fixed = np.quantile(ref["value"].to_numpy(float), default_q)
+        samples = {tuple(k): g.to_numpy(float) for k, g in ref.groupby(["value_year", "scope"])["value"]}
+        for key in keys:
+            sample = samples[key]
+            limits = np.quantile(sample, q.ravel()).reshape(d, 2)
+            limits[switch] = fixed
+            out[key] = limits
+    else:
+        scale = 1 + rng.uniform(-settings.threshold_scale, settings.threshold_scale, (d, 2))
+        limits = np.sort(np.asarray(rule.thresholds)[None, :] * scale, axis=1)
+        if ref is not None and len(ref):  # the alternative: the default cuts over all buurten
+            limits[switch] = np.quantile(ref["value"].to_numpy(float), [0.5, 0.8] if worse else [0.2, 0.5])
+        for key in keys:
+            out[key] = limits
+    return out
 
 
 def run(inputs: pd.DataFrame, references: dict[str, pd.DataFrame], model: ScoringModel,
-        settings: SensitivitySettings) -> pd.DataFrame:
+        settings: SensitivitySettings, chunk: int = 1000) -> pd.DataFrame:
     """``inputs``: one row per buurt and indicator of the active run (area_code, factor, indicator, value,
     value_year, scope), complete buurten only. ``references``: per indicator the reference values
     (value_year, scope, value) its quantile rule ranks against. Returns one row per buurt."""
     rng = np.random.default_rng(settings.seed)
     codes = np.array(sorted(inputs["area_code"].unique()))
     n, d = len(codes), settings.draws
-    factor_points = {}
+    # draw every random choice up front (reproducible whatever the chunk size)
+    plan = []
     for factor in FACTORS:
-        spec = model.factors[factor]
-        per_indicator = []
-        for rule in spec.indicators:
+        for rule in model.factors[factor].indicators:
             rows = inputs[inputs["indicator"] == rule.id].set_index("area_code").reindex(codes)
-            values = rows["value"].to_numpy(float)
+            groups = {tuple(key): np.asarray(idx) for key, idx in
+                      rows.reset_index().groupby(["value_year", "scope"]).indices.items()}
+            limits = _draw_thresholds(rule, references.get(rule.id), list(groups), settings, rng, d)
+            plan.append((factor, rule, rows["value"].to_numpy(float), groups, limits))
+    combine = {f: rng.integers(0, len(settings.combine), d) for f in FACTORS}
+    geometric = np.array([a == "geometric_mean" for a in settings.aggregation])[
+        rng.integers(0, len(settings.aggregation), d)]
+    threshold = np.where(geometric, settings.geometric_mean_threshold ** 3, model.model.attention_threshold)
+
+    levels = np.array([1, 2, 3, 4, 6, 8, 9, 12, 18, 27])
+    flagged_count = np.zeros(n, dtype=np.int64)
+    ranks = np.empty((d, n), dtype=np.int16 if n < 32_000 else np.int32)
+    for start in range(0, d, chunk):
+        stop = min(start + chunk, d)
+        m = stop - start
+        factor_points: dict[str, list[np.ndarray]] = {f: [] for f in FACTORS}
+        for factor, rule, values, groups, limits in plan:
             worse = rule.resolved_direction() == "higher_is_worse"
-            ref = references.get(rule.id)
-            switch = rng.random(d) < settings.rule_switch
-            low = np.empty((d, n))
-            high = np.empty((d, n))
-            if rule.rule == "quantile":
-                cuts = np.asarray(rule.cuts)[None, :] + rng.uniform(-settings.cut_shift, settings.cut_shift, (d, 2))
-                cuts = np.clip(np.sort(cuts, axis=1), 0.01, 0.99)
-                q = cuts if worse else 1 - cuts[:, ::-1]
-                keys = list(zip(rows["value_year"], rows["scope"], strict=True))
-                for key in set(keys):
-                    members = np.array([k == key for k in keys])
-                    sample = ref[(ref["value_year"] == key[0]) & (ref["scope"] == key[1])]["value"].to_numpy(float)
-                    qs = np.quantile(sample, q.ravel()).reshape(d, 2)
-                    low[:, members], high[:, members] = qs[:, [0]], qs[:, [1]]
-                # the alternative rule: fixed national limits, the model's quantiles over all buurten and years
-                default_q = rule.cuts if worse else (1 - rule.cuts[1], 1 - rule.cuts[0])
-                fixed = np.quantile(ref["value"].to_numpy(float), default_q)
-                low[switch], high[switch] = fixed[0], fixed[1]
-            else:
-                scale = 1 + rng.uniform(-settings.threshold_scale, settings.threshold_scale, (d, 2))
-                t = np.sort(np.asarray(rule.thresholds)[None, :] * scale, axis=1)
-                low[:], high[:] = t[:, [0]], t[:, [1]]
-                if ref is not None and len(ref):  # the alternative: the default cuts over all buurten
-                    q = [0.5, 0.8] if worse else [0.2, 0.5]
-                    alt = np.quantile(ref["value"].to_numpy(float), q)
-                    low[switch], high[switch] = alt[0], alt[1]
-            per_indicator.append(_points(values[None, :], low, high, worse))
-        stack = np.stack(per_indicator)  # (k, d, n)
-        if len(per_indicator) == 1:
-            factor_points[factor] = stack[0]
-        else:
-            choice = rng.integers(0, len(settings.combine), d)[:, None]
-            options = {"max": stack.max(axis=0), "min": stack.min(axis=0),
-                       "mean": np.floor(stack.mean(axis=0) + 0.5).astype(np.int8)}
-            combined = np.zeros((d, n), dtype=np.int8)
+            points = np.empty((m, n), dtype=np.int8)
+            for key, members in groups.items():
+                low, high = limits[key][start:stop, :1], limits[key][start:stop, 1:]
+                points[:, members] = _points(values[members][None, :], low, high, worse)
+            factor_points[factor].append(points)
+        product = np.ones((m, n), dtype=np.int16)
+        for factor in FACTORS:
+            stack = factor_points[factor]
+            if len(stack) == 1:
+                product *= stack[0]
+                continue
+            stacked = np.stack(stack)
+            options = {"max": stacked.max(axis=0), "min": stacked.min(axis=0),
+                       "mean": np.floor(stacked.mean(axis=0) + 0.5).astype(np.int8)}
+            choice = combine[factor][start:stop, None]
+            combined = np.zeros((m, n), dtype=np.int8)
             for i, name in enumerate(settings.combine):
                 combined = np.where(choice == i, options[name], combined)
-            factor_points[factor] = combined
-    product = (factor_points["leefbaarheid"].astype(np.int16) * factor_points["organisatiekracht"]
-               * factor_points["veerkracht"])
-    aggregation = rng.integers(0, len(settings.aggregation), d)[:, None]
-    geometric = np.array([a == "geometric_mean" for a in settings.aggregation])[aggregation]
-    threshold = np.where(geometric, settings.geometric_mean_threshold ** 3, model.model.attention_threshold)
-    flagged = product >= threshold
-
-    # rank (1 = weakest) per draw: 1 + number of buurten with a strictly higher product
-    levels = np.array([1, 2, 3, 4, 6, 8, 9, 12, 18, 27])
-    level = np.searchsorted(levels, product)
-    counts = np.zeros((d, len(levels)), dtype=np.int32)
-    np.add.at(counts, (np.repeat(np.arange(d), n), level.ravel()), 1)
-    above = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1] - counts  # buurten strictly above each level
-    rank = (1 + np.take_along_axis(above, level, axis=1)).astype(np.int32)
+            product *= combined
+        flagged_count += (product >= threshold[start:stop, None]).sum(axis=0)
+        # rank (1 = weakest) per draw: 1 + the number of buurten with a strictly higher product
+        level = np.searchsorted(levels, product).astype(np.int8)
+        counts = np.stack([(level == k).sum(axis=1) for k in range(len(levels))], axis=1)
+        above = (np.cumsum(counts[:, ::-1], axis=1)[:, ::-1] - counts).astype(ranks.dtype)
+        ranks[start:stop] = 1 + np.take_along_axis(above, level.astype(np.intp), axis=1)
     k5, k95 = int(0.05 * (d - 1)), int(0.95 * (d - 1))
-    part = np.partition(rank, [k5, k95], axis=0)
-
-    p = flagged.mean(axis=0)
-    result = pd.DataFrame({"area_code": codes, "p_flagged": p, "rank_p05": part[k5], "rank_p95": part[k95],
-                           "draws": d})
+    part = np.partition(ranks, [k5, k95], axis=0)
+    p = flagged_count / d
+    result = pd.DataFrame({"area_code": codes, "p_flagged": p, "rank_p05": part[k5].astype(int),
+                           "rank_p95": part[k95].astype(int), "draws": d})
     result["label"] = np.select([p >= settings.stable_flagged, p <= settings.stable_not_flagged],
                                 ["stable_flagged", "stable_not_flagged"], "borderline")
     return result
