@@ -138,3 +138,16 @@ def test_unknown_buurt_page_offers_suggestions(page, live_server):
     assert response.status == 404
     page.get_by_role("link", name="Malvert").click()
     page.wait_for_url(re.compile(r"/buurt/BU02680736$"))
+
+
+def test_analysis_pages_render_and_sort(page, live_server):
+    page.goto(f"{live_server}/analyse/gevoeligheid")
+    rows = page.locator("table.sortable tbody tr")
+    assert rows.count() > 100
+    page.locator("table.sortable th button", has_text="p_flagged").click()
+    assert page.locator("table.sortable th[aria-sort]").count() == 1
+    screenshot(page, "analyse-gevoeligheid")
+    page.goto(f"{live_server}/analyse/veerkracht")
+    assert "vulnerable_share" in page.locator("table").first.inner_text()
+    page.goto(f"{live_server}/analyse/segregatie?groep=bijstand&gemeente=GM0344")
+    assert page.locator("table").count() == 3

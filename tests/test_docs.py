@@ -35,7 +35,7 @@ def test_readme_commands_exist_in_the_cli():
     from wijkvitaliteit.present.cli import app, import_app
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    names = {c.name or c.callback.__name__ for c in app.registered_commands} | {"import"}
+    names = {c.name or c.callback.__name__ for c in app.registered_commands} | {g.name for g in app.registered_groups}
     import_kinds = {c.name for c in import_app.registered_commands}
     for match in re.finditer(r"(?:`|bin/)wijkvitaliteit (import )?([a-z-]+)", readme):
         word = match.group(2)

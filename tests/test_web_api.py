@@ -19,7 +19,8 @@ def client(demo_workspace):
 
 
 PAGES = ["/nederland", "/gemeente/GM0268", "/gemeente/GM0344", "/buurt/BU02680736", "/veranderingen/GM0268",
-         "/model", "/zoek?q=malv"]
+         "/model", "/zoek?q=malv", "/analyse/veerkracht", "/analyse/segregatie?groep=bijstand&gemeente=GM0344",
+         "/analyse/gevoeligheid"]
 
 
 def _twin(path: str, suffix: str) -> str:
@@ -148,3 +149,15 @@ def test_bad_download_requests(client):
     assert client.get("/gemeente/GM0268/download.exe").status_code == 422
     assert client.get("/gemeente/GM9999/download.pdf").status_code == 404
     assert client.get("/gemeente/GM0268/download.pdf?jaar=1999").status_code == 422
+
+
+def test_analysis_twins_carry_the_results(client):
+    resilience = client.get("/analyse/veerkracht.json").json()
+    assert {c["term"] for c in resilience["coefficients"]} == {"vulnerable_share",
+                                                             "vulnerable_share × corporation_share"}
+    assert {b["label"] for b in resilience["buurten"]} <= {"absorbs", "as_expected", "under_pressure", "too_few_years"}
+    seg = client.get("/analyse/segregatie.json?groep=bijstand&gemeente=GM0344").json()
+    assert [r["gemeente_code"] for r in seg["indices"]] == ["GM0344"] and len(seg["centre_profile"]) == 5
+    sens = client.get("/analyse/gevoeligheid.json").json()
+    assert sens["draws"] == 10_000 and sum(sens["counts"].values()) == len(sens["buurten"])
+    assert client.get("/analyse/segregatie?groep=onzin").status_code == 422

@@ -1,9 +1,10 @@
 """The report for the prestatieafspraken: one HTML template, rendered as HTML or, with WeasyPrint, PDF.
 
 Contents: a cover; a one-page summary (counts per category, the attention list, what changed since the
-previous measurement); a static map of the gemeente's buurten by category; one page per flagged buurt
-(its three factors and their reasons, its Leefbaarometer trend chart, its indicators); the scoring model
-in plain words; the data sources with attribution; generation date, workspace and model hash.
+previous measurement); a static map of the gemeente's buurten by category; the diagnoses (sensitivity,
+resilience, segregation) where the data carry them; one page per flagged buurt (its three factors and
+their reasons, its sensitivity and resilience, its Leefbaarometer trend chart, its indicators); the
+scoring model in plain words; the data sources with attribution; generation date, workspace and model hash.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from wijkvitaliteit.reports import charts
 from wijkvitaliteit.workspace.store import Workspace
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+REPORT_DRAWS = 2000  # Monte Carlo draws in the report (the CLI and web use the configured 10,000)
 CHANGES_ON_SUMMARY = 8  # keeps the summary on one page; the web page /veranderingen lists them all
 
 
@@ -100,6 +102,11 @@ def report_context(ws: Workspace, run: queries.Run, scope: ReportScope, lang: st
             "version_note": version_note(trend, lang) if len(trend) else None,
         })
 
+    diagnosis_data = _diagnosis(ws, run, code, year, set(in_scope["code"]))
+    for d in detail_pages:
+        d["sensitivity"] = diagnosis_data["sensitivity"].get(d["code"])
+        d["resilience"] = diagnosis_data["resilience"].get(d["code"])
+
     geo = pages.geometries(ws, "buurt", code)
     map_png = charts.category_map(geo, buurten, run.model, lang, labels=set(flagged["code"])) if len(geo) else None
     rules = pages.model_page(run, "").data["rules"]
@@ -117,8 +124,42 @@ def report_context(ws: Workspace, run: queries.Run, scope: ReportScope, lang: st
         "changes": changes, "details": detail_pages, "map_png": map_png, "model": run.model, "rules": rules,
         "model_hash": run.model_hash, "sources": sources.to_dict(orient="records"), "attribution": ATTRIBUTION,
         "corporation": corp, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"), "workspace": str(ws.path),
-        "version": __version__,
+        "version": __version__, "diagnosis": diagnosis_data,
     }
+
+
+def _diagnosis(ws: Workspace, run: queries.Run, gemeente: str, year: int, scope: set[str]) -> dict:
+    """The three diagnoses for the report, each left out (with the reason) where the data cannot carry it."""
+    from wijkvitaliteit.present import diagnosis
+
+    out: dict = {"sensitivity": {}, "resilience": {}, "segregation": None, "notes": []}
+    try:
+        sens = diagnosis.sensitivity_page(ws, run, year, draws=REPORT_DRAWS).table
+        sens = sens[sens["area_code"].isin(scope)]
+        out["sensitivity"] = {r["area_code"]: r for r in sens.to_dict(orient="records")}
+        out["sensitivity_counts"] = sens["label"].value_counts().to_dict()
+        out["draws"] = int(sens["draws"].iloc[0]) if len(sens) else 0
+    except pages.BadParameter as exc:
+        out["notes"].append(f"sensitivity: {exc.message}")
+    try:
+        res = diagnosis.resilience_page(ws, run)
+        table = res.table[res.table["area_code"].isin(scope)]
+        out["resilience"] = {r["area_code"]: r for r in table.to_dict(orient="records")}
+        out["resilience_counts"] = table["label"].value_counts().to_dict()
+        out["coefficients"] = res.data["coefficients"]
+    except pages.BadParameter as exc:
+        out["notes"].append(f"resilience: {exc.message}")
+    for preset, (group, total) in diagnosis.SEGREGATION_PRESETS.items():
+        try:
+            seg = diagnosis.segregation_page(ws, group, total, gemeente).data
+        except pages.BadParameter:
+            continue
+        rows = [r for r in seg["indices"] if r["gemeente_code"] == gemeente]
+        if rows:
+            out["segregation"] = {"preset": preset, "group": group, "total": total, "row": rows[-1],
+                                  "profile": seg["centre_profile"]}
+            break
+    return out
 
 
 def render_html(context: dict) -> str:

@@ -62,7 +62,8 @@ def trend_chart(trend: pd.DataFrame, lang: str) -> str | None:
     rows = trend.dropna(subset=["lbm"])
     if rows.empty:
         return None
-    fig, ax = plt.subplots(figsize=(6.8, 2.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.8, 2.6))
+    fig.subplots_adjust(left=0.11, right=0.89, top=0.95, bottom=0.12)  # fixed: a layout solver per chart is slow
     ax.plot(rows["year"], rows["lbm"], color="#777", linestyle=":", linewidth=1)
     for marker, (versie, part) in zip("osD", rows.groupby("versie"), strict=False):
         ax.plot(part["year"], part["lbm"], marker=marker, linestyle="none", label=versie, color="#542788")
@@ -82,6 +83,8 @@ def trend_chart(trend: pd.DataFrame, lang: str) -> str | None:
         ax2.axhline(0, color="#bbb", linewidth=0.6)
         ax2.set_ylabel(t("web.dimensions", lang))
         ax2.legend(loc="upper right", fontsize=6, ncol=5, frameon=False)
+        ax.set_zorder(ax2.get_zorder() + 1)  # the score line above the dimension bars
+        ax.patch.set_visible(False)
     ax.legend(loc="upper left", fontsize=6, frameon=False)
     ax.set_xticks(rows["year"])
     ax.spines[["top"]].set_visible(False)
