@@ -279,11 +279,9 @@ def bench_sensitivity(tmp: Path) -> dict:
     import numpy as np
 
     from wijkvitaliteit.analysis import sensitivity
-    from wijkvitaliteit.present import queries
-    from wijkvitaliteit.scoring.model import parse_model
     from wijkvitaliteit.sources.leefbaarometer import read_leefbaarometer
 
-    model, text = load_model()
+    model, _ = load_model()
     scores = read_leefbaarometer(bundled.LEEFBAAROMETER).scores
     lbm = scores[(scores["jaar"] == 2020) & scores["afw"].notna()]
     codes = lbm["bu_code"].to_numpy()
@@ -307,7 +305,6 @@ def bench_sensitivity(tmp: Path) -> dict:
             ["value_year", "scope", "value"]]
     settings = sensitivity.SensitivitySettings.load()
     seconds, result = _timed(lambda: sensitivity.run(inputs, references, model, settings), repeat=1)
-    del queries, parse_model, text
     return {"draws": settings.draws, "buurten": len(codes), "seconds": round(seconds, 3),
             "labels": result["label"].value_counts().to_dict(), "aim_seconds": 5.0}
 

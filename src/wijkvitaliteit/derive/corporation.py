@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 SOURCE = "corporatie"
@@ -123,7 +122,3 @@ def derive_corporation(dwellings: pd.DataFrame, lettings: pd.DataFrame, nuisance
     result["area_code"] = result["area_code"].astype("string")
     result["indicator"] = result["indicator"].astype("string")
     return result.sort_values(["area_code", "year", "indicator"], ignore_index=True)
-
-
-def years_span(values: pd.Series) -> np.ndarray:
-    return np.arange(int(values.min()), int(values.max()) + 1)

@@ -228,10 +228,12 @@ def to_code(series: pd.Series, path: Path, column: str, pattern: re.Pattern[str]
 
 
 def check_unique(frame: pd.DataFrame, path: Path, key: list[str] | tuple[str, ...], *, row_offset: int = 2) -> None:
-    dup = frame.duplicated(list(key), keep="first")
+    """Refuse a repeated key, naming the repeat's row and the row it repeats."""
+    key = list(key)
+    dup = frame.duplicated(key, keep="first").to_numpy()
     if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        first = frame.index.get_loc(frame[frame[list(key)].eq(frame.iloc[i][list(key)]).all(axis=1)].index[0])
+        i = int(np.flatnonzero(dup)[0])
+        first = int(np.flatnonzero((frame[key] == frame.iloc[i][key]).all(axis=1).to_numpy())[0])
         values = ", ".join(str(frame.iloc[i][k]) for k in key)
         raise InputError(path, f"a unique {' + '.join(key)} (already on row {first + row_offset})",
                          row=i + row_offset, column=key[0], found=values)

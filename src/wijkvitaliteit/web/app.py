@@ -30,7 +30,6 @@ from starlette.concurrency import run_in_threadpool
 
 from wijkvitaliteit import __version__
 from wijkvitaliteit.data import ATTRIBUTION
-from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
 from wijkvitaliteit.present import diagnosis, pages, queries
 from wijkvitaliteit.present.explain import factor_lines, format_value, score_line, version_note
@@ -521,8 +520,5 @@ def _plotly_js() -> str:
 def serve(workspace: Path, host: str, port: int) -> None:
     import uvicorn
 
-    try:
-        app = create_app(workspace)
-    except InputError:
-        raise
+    app = create_app(workspace)  # a bad workspace raises InputError before the server starts
     uvicorn.run(app, host=host, port=port, log_level="warning")
