@@ -55,6 +55,12 @@ def _points(values: np.ndarray, low: np.ndarray, high: np.ndarray, worse: bool) 
     return (1 + (values < high).astype(np.int8) + (values < low).astype(np.int8)).astype(np.int8)
 
 
+def _quantiles(sample: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """numpy's default (linear) quantiles of one sample at many q: sort once, interpolate."""
+    ordered = np.sort(sample)
+    return np.interp(q * (len(ordered) - 1), np.arange(len(ordered)), ordered)
+
+
 def _draw_thresholds(rule, ref: pd.DataFrame | None, keys: list, settings: SensitivitySettings,
                      rng: np.random.Generator, d: int) -> dict:
     """Per reference key (value_year, scope): the (d, 2) low/high limits of every draw."""
@@ -71,7 +77,7 @@ def _draw_thresholds(rule, ref: pd.DataFrame | None, keys: list, settings: Sensi
         samples = {tuple(k): g.to_numpy(float) for k, g in ref.groupby(["value_year", "scope"])["value"]}
         for key in keys:
             sample = samples[key]
-            limits = np.quantile(sample, q.ravel()).reshape(d, 2)
+            limits = _quantiles(sample, q)
             limits[switch] = fixed
             out[key] = limits
     else:
@@ -104,11 +110,15 @@ def run(inputs: pd.DataFrame, references: dict[str, pd.DataFrame], model: Scorin
     combine = {f: rng.integers(0, len(settings.combine), d) for f in FACTORS}
     geometric = np.array([a == "geometric_mean" for a in settings.aggregation])[
         rng.integers(0, len(settings.aggregation), d)]
-    threshold = np.where(geometric, settings.geometric_mean_threshold ** 3, model.model.attention_threshold)
+    # products are whole numbers: compare with the whole-number threshold
+    threshold = np.ceil(np.where(geometric, settings.geometric_mean_threshold ** 3,
+                                 model.model.attention_threshold) - 1e-9).astype(np.int16)
 
     levels = np.array([1, 2, 3, 4, 6, 8, 9, 12, 18, 27])
+    level_of = np.zeros(28, dtype=np.int8)
+    level_of[levels] = np.arange(len(levels))
     flagged_count = np.zeros(n, dtype=np.int64)
-    ranks = np.empty((d, n), dtype=np.int16 if n < 32_000 else np.int32)
+    ranks = np.empty((n, d), dtype=np.int16 if n < 32_000 else np.int32)  # buurt-major: fast partition below
     for start in range(0, d, chunk):
         stop = min(start + chunk, d)
         m = stop - start
@@ -126,25 +136,28 @@ def run(inputs: pd.DataFrame, references: dict[str, pd.DataFrame], model: Scorin
             if len(stack) == 1:
                 product *= stack[0]
                 continue
-            stacked = np.stack(stack)
+            stacked = np.stack(stack).astype(np.int16)
+            k = len(stack)
             options = {"max": stacked.max(axis=0), "min": stacked.min(axis=0),
-                       "mean": np.floor(stacked.mean(axis=0) + 0.5).astype(np.int8)}
+                       # mean rounded half up, in integers: floor(sum / k + 1/2) = (2·sum + k) // 2k
+                       "mean": (2 * stacked.sum(axis=0) + k) // (2 * k)}
             choice = combine[factor][start:stop, None]
-            combined = np.zeros((m, n), dtype=np.int8)
+            combined = np.zeros((m, n), dtype=np.int16)
             for i, name in enumerate(settings.combine):
                 combined = np.where(choice == i, options[name], combined)
             product *= combined
         flagged_count += (product >= threshold[start:stop, None]).sum(axis=0)
         # rank (1 = weakest) per draw: 1 + the number of buurten with a strictly higher product
-        level = np.searchsorted(levels, product).astype(np.int8)
-        counts = np.stack([(level == k).sum(axis=1) for k in range(len(levels))], axis=1)
+        level = level_of[product]
+        flat = (np.arange(m, dtype=np.int64)[:, None] * len(levels) + level).ravel()
+        counts = np.bincount(flat, minlength=m * len(levels)).reshape(m, len(levels))
         above = (np.cumsum(counts[:, ::-1], axis=1)[:, ::-1] - counts).astype(ranks.dtype)
-        ranks[start:stop] = 1 + np.take_along_axis(above, level.astype(np.intp), axis=1)
+        ranks[:, start:stop] = (1 + np.take_along_axis(above, level.astype(np.intp), axis=1)).T
     k5, k95 = int(0.05 * (d - 1)), int(0.95 * (d - 1))
-    part = np.partition(ranks, [k5, k95], axis=0)
+    part = np.partition(ranks, [k5, k95], axis=1)
     p = flagged_count / d
-    result = pd.DataFrame({"area_code": codes, "p_flagged": p, "rank_p05": part[k5].astype(int),
-                           "rank_p95": part[k95].astype(int), "draws": d})
+    result = pd.DataFrame({"area_code": codes, "p_flagged": p, "rank_p05": part[:, k5].astype(int),
+                           "rank_p95": part[:, k95].astype(int), "draws": d})
     result["label"] = np.select([p >= settings.stable_flagged, p <= settings.stable_not_flagged],
                                 ["stable_flagged", "stable_not_flagged"], "borderline")
     return result
