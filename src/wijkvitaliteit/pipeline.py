@@ -97,7 +97,7 @@ def import_corporation(workspace: Path, path: str | Path, settings: DeriveSettin
     """Replace the corporation's records with this delivery and derive its measurements."""
     path = _existing(path)
     settings = settings or DeriveSettings()
-    with Workspace(workspace, create=True) as ws:
+    with Workspace(workspace) as ws:  # records need the buurten of an existing workspace
         known = set(ws.areas("buurt")["code"])
         records = read_corporation(path, known, _buurt_polygons(ws))
         measurements = derive_corporation(records.dwellings, records.lettings, records.nuisance,

@@ -85,34 +85,32 @@ def fit(data: pd.DataFrame, outcome: str = "corp.nuisance_per_100", level: float
 def draagkracht(result: ResilienceResult, current: pd.DataFrame, model: ScoringModel, step: float = 0.005,
                 limit: float = 0.6) -> pd.Series:
     """Extra vulnerable share (0–1) before veerkracht points rise, per buurt; 0 where they are already 3,
-    NaN where the buurt has no complete veerkracht. ``current`` holds the active run's score_indicators rows
-    of the buurten (factor, indicator, value, threshold_low, threshold_high, direction, points)."""
+    NaN where the buurt has no complete veerkracht or no slope (not in the model), inf beyond ``limit``.
+    ``current`` holds the active run's score_indicators rows (area_code, factor, indicator, value,
+    threshold_low, threshold_high, direction, points). Vectorised over buurten × steps."""
     spec = model.factors["veerkracht"]
     rows = current[current["factor"] == "veerkracht"]
-    slopes = result.buurten.set_index("area_code")["slope"]
-    deltas = np.arange(0, limit + step / 2, step)
-    out = {}
-    for code, group in rows.groupby("area_code"):
-        if group["points"].isna().any():
-            out[code] = np.nan
-            continue
-        now = {"max": group["points"].max(), "min": group["points"].min(),
-               "mean": np.floor(group["points"].mean() + 0.5)}[spec.combine]
-        if now >= 3:
-            out[code] = 0.0
-            continue
-        if code not in slopes.index:  # not in the model (no corporation share): no slope to project with
-            out[code] = np.nan
-            continue
-        points = []
-        for _, r in group.iterrows():
-            shift = deltas if r["indicator"] == "corp.vulnerable_share" else (
-                slopes[code] * deltas if r["indicator"] == result.outcome else np.zeros_like(deltas))
-            points.append(_points(r["value"] + shift, np.full_like(deltas, r["threshold_low"]),
-                                  np.full_like(deltas, r["threshold_high"]), r["direction"]))
-        stack = np.vstack(points)
-        combined = {"max": stack.max(axis=0), "min": stack.min(axis=0),
-                    "mean": np.floor(stack.mean(axis=0) + 0.5)}[spec.combine]
-        rises = np.flatnonzero(combined > combined[0])
-        out[code] = deltas[rises[0]] if len(rises) else np.inf
-    return pd.Series(out, name="draagkracht")
+    wide = rows.pivot(index="area_code", columns="indicator")
+    codes = wide.index
+    deltas = np.arange(0, limit + step / 2, step)[None, :]
+    slope = result.buurten.set_index("area_code")["slope"].reindex(codes).to_numpy()[:, None]
+    points = []
+    for rule in spec.indicators:
+        value = wide[("value", rule.id)].to_numpy(float)[:, None]
+        if rule.id == "corp.vulnerable_share":
+            value = value + deltas
+        elif rule.id == result.outcome:
+            value = value + np.nan_to_num(slope) * deltas  # no slope: masked below, unless already at 3
+        low = wide[("threshold_low", rule.id)].to_numpy(float)[:, None]
+        high = wide[("threshold_high", rule.id)].to_numpy(float)[:, None]
+        points.append(_points(value, np.broadcast_to(low, value.shape), np.broadcast_to(high, value.shape),
+                              rule.resolved_direction()))
+    stack = np.stack(np.broadcast_arrays(*points))  # (indicators, buurten, steps); NaN where unknown
+    combined = {"max": stack.max(axis=0), "min": stack.min(axis=0),
+                "mean": np.floor(stack.mean(axis=0) + 0.5)}[spec.combine]
+    now = combined[:, 0]
+    rises = combined > now[:, None]
+    first = np.where(rises.any(axis=1), deltas[0, rises.argmax(axis=1)], np.inf)
+    out = np.where(now >= 3, 0.0, np.where(np.isnan(slope[:, 0]), np.nan, first))
+    known = ~np.isnan(wide["points"].to_numpy(float)).any(axis=1)
+    return pd.Series(np.where(known, out, np.nan), index=codes, name="draagkracht")
