@@ -96,7 +96,7 @@ def test_csv_and_parquet_round_trip_to_the_workspace(demo_workspace, tmp_path):
                    str(demo_workspace)).returncode == 0
     assert sorted(p.name for p in folder.iterdir()) == ["factors.parquet", "indicators.parquet", "model.parquet",
                                                         "scores.parquet", "sources.parquet"]
-    for frame in (pd.read_csv(csv), pd.read_parquet(folder / "scores.parquet")):
+    for frame in (pd.read_csv(csv, low_memory=False), pd.read_parquet(folder / "scores.parquet")):
         got = frame[stored.columns].sort_values(["code", "year"], ignore_index=True)
         assert len(got) == len(stored)
         for col in ("leefbaarheid", "organisatiekracht", "veerkracht", "vitality"):
