@@ -161,3 +161,15 @@ def test_analysis_twins_carry_the_results(client):
     sens = client.get("/analyse/gevoeligheid.json").json()
     assert sens["draws"] == 10_000 and sum(sens["counts"].values()) == len(sens["buurten"])
     assert client.get("/analyse/segregatie?groep=onzin").status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/gemeente/GM0003", "/buurt/BU00030000", "/buurt/BU00030000.json",
+                                  "/gemeente/GM0003/download.xlsx", "/veranderingen/GM0003"])
+def test_a_gemeente_without_boundaries_or_corporation_still_answers(client, path):
+    """Appingedam has Leefbaarometer scores but no boundaries and no corporation in the demo workspace."""
+    assert client.get(path).status_code == 200
+
+
+def test_geopackage_of_a_gemeente_without_boundaries_is_a_422(client):
+    response = client.get("/gemeente/GM0003/download.gpkg")
+    assert response.status_code == 422 and "boundaries" in response.text

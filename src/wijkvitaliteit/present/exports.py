@@ -120,6 +120,8 @@ def write_gpkg(ws: Workspace, run: queries.Run, year: int, tables: dict[str, pd.
                      " AND (code IN (SELECT unnest(?)) OR code IN (SELECT DISTINCT wijk_code FROM areas WHERE code IN "
                      "(SELECT unnest(?))) OR code IN (SELECT DISTINCT gemeente_code FROM areas WHERE code IN "
                      "(SELECT unnest(?))))", [codes, codes, codes])
+    if not (areas["level"] == "buurt").any():
+        raise InputError(None, "buurt boundaries in the workspace for a GeoPackage", found="none for these buurten")
     if out.exists():
         out.unlink()
 

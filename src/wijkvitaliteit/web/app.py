@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from wijkvitaliteit import __version__
 from wijkvitaliteit.data import ATTRIBUTION
+from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
 from wijkvitaliteit.present import diagnosis, pages, queries
 from wijkvitaliteit.present.explain import factor_lines, format_value, score_line, version_note
@@ -304,7 +306,7 @@ def create_app(workspace: Path) -> FastAPI:
         from wijkvitaliteit.reports.build import ReportScope, build_report
 
         page = gemeente_page(code, year)  # raises NotFound / BadParameter for the error pages
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, _as_bad_parameter():
             out = Path(tmp) / f"out.{kind}"
             if kind in ("pdf", "html"):
                 build_report(ws(), ReportScope(page.data["code"], year=page.data["year"]), kind, out, lang)
@@ -346,14 +348,14 @@ def create_app(workspace: Path) -> FastAPI:
         data = page.data
         lang = lang_of(request)
         explanation, score_text = [], None
-        if data["score"] is not None:
-            detail = queries.explanation(ws(), run, data["code"], data["year"])
-            explanation = factor_lines(detail["factors"], detail["indicators"], run.model, data["year"], lang)
-            score_text = score_line(detail["score"], run.model, lang)
+        if data["score"] is not None:  # the page model already holds the stored explanation
+            explanation = factor_lines(pd.DataFrame(data["factors"]), pd.DataFrame(data["indicators"]), run.model,
+                                       data["year"], lang)
+            score_text = score_line(pd.Series(data["score"]), run.model, lang)
         trend = pd.DataFrame(data["leefbaarometer_trend"])
         note = version_note(trend, lang) if len(trend) else None
         mini = None
-        if data["year"] is not None:
+        if data["year"] is not None and len(geometry("buurt", data["gemeente_code"])):
             mini_page = gemeente_page(data["gemeente_code"], data["year"])
             mini, _, _ = render.gemeente_map(geometry("buurt", data["gemeente_code"]),
                                              pd.DataFrame(mini_page.data["buurten"]), "categorie", run.model, None,
@@ -500,6 +502,15 @@ def create_app(workspace: Path) -> FastAPI:
 
     app.state.close = connection.close
     return app
+
+
+@contextmanager
+def _as_bad_parameter():
+    """A user error while building a download (e.g. no boundaries to export) is a 422, not a 500."""
+    try:
+        yield
+    except InputError as exc:
+        raise pages.BadParameter(exc.column or "download", exc.one_line()) from None
 
 
 def _lang_url(request: Request, lang: str) -> str:

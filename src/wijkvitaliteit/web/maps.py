@@ -64,6 +64,9 @@ def path_data(geom, origin: tuple[float, float], scale: float) -> str:
 def svg_map(features: list[Feature], *, label: str, simplify: float = 20.0, scale: float = 10.0,
             css_class: str = "map", extra: str = "") -> str:
     """An accessible SVG choropleth. ``simplify`` (metres) thins the outlines for the screen."""
+    if not features:  # e.g. a gemeente whose boundaries are not in the workspace
+        return (f'<svg class="{css_class} empty" viewBox="0 0 400 40" role="img" aria-label="{escape(label)}" '
+                'xmlns="http://www.w3.org/2000/svg"><text x="10" y="25" font-size="14" fill="#555">–</text></svg>')
     geoms = shapely.from_wkb([f.geometry for f in features])
     if simplify:
         geoms = shapely.simplify(geoms, simplify, preserve_topology=True)
