@@ -207,8 +207,6 @@ def read_geometry(path: str | Path, *, layer: str | None = None) -> GeometryFile
         if code_column is None:
             raise InputError(path, "a code column (statcode, buurtcode, wijkcode or gemeentecode)",
                              column="statcode", found="columns " + ", ".join(c for c in frame.columns if c != "geometry"))
-        if "water" in frame.columns and level_hint == "buurt":
-            pass  # water buurten keep their polygons; they have no scores and are drawn as such
         _check_geometry(frame, path, code_column)
         areas = _areas_from_frame(frame, path, code_column, level_hint)
         parts.append(areas)

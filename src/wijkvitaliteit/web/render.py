@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
@@ -190,6 +188,3 @@ def corporation_figure(corp: list[dict], lang: str) -> str | None:
                       yaxis2={"title": "%", "overlaying": "y", "side": "right", "showgrid": False}, xaxis={"dtick": 1})
     return fig.to_json()
 
-
-def to_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
