@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wijkvitaliteit.scoring.engine import _points
+from wijkvitaliteit.scoring.engine import combine_points, threshold_points
 from wijkvitaliteit.scoring.model import ScoringModel
 
 LABELS = ("absorbs", "as_expected", "under_pressure")
@@ -103,11 +103,9 @@ def draagkracht(result: ResilienceResult, current: pd.DataFrame, model: ScoringM
             value = value + np.nan_to_num(slope) * deltas  # no slope: masked below, unless already at 3
         low = wide[("threshold_low", rule.id)].to_numpy(float)[:, None]
         high = wide[("threshold_high", rule.id)].to_numpy(float)[:, None]
-        points.append(_points(value, np.broadcast_to(low, value.shape), np.broadcast_to(high, value.shape),
-                              rule.resolved_direction()))
+        points.append(threshold_points(value, low, high, rule.resolved_direction()))
     stack = np.stack(np.broadcast_arrays(*points))  # (indicators, buurten, steps); NaN where unknown
-    combined = {"max": stack.max(axis=0), "min": stack.min(axis=0),
-                "mean": np.floor(stack.mean(axis=0) + 0.5)}[spec.combine]
+    combined = combine_points(stack, spec.combine)
     now = combined[:, 0]
     rises = combined > now[:, None]
     first = np.where(rises.any(axis=1), deltas[0, rises.argmax(axis=1)], np.inf)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wijkvitaliteit.scoring.engine import combine_points, threshold_points
 from wijkvitaliteit.scoring.model import FACTORS, ScoringModel
 
 
@@ -46,13 +47,6 @@ class SensitivitySettings:
                 **data.get("labels", {})}
         flat.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**flat)
-
-
-def _points(values: np.ndarray, low: np.ndarray, high: np.ndarray, worse: bool) -> np.ndarray:
-    """1–3 points as int8 (the engine's rule: a value on a limit gets the better points)."""
-    if worse:
-        return (1 + (values > low).astype(np.int8) + (values > high).astype(np.int8)).astype(np.int8)
-    return (1 + (values < high).astype(np.int8) + (values < low).astype(np.int8)).astype(np.int8)
 
 
 def _quantiles(sample: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -124,11 +118,11 @@ def run(inputs: pd.DataFrame, references: dict[str, pd.DataFrame], model: Scorin
         m = stop - start
         factor_points: dict[str, list[np.ndarray]] = {f: [] for f in FACTORS}
         for factor, rule, values, groups, limits in plan:
-            worse = rule.resolved_direction() == "higher_is_worse"
+            direction = rule.resolved_direction()
             points = np.empty((m, n), dtype=np.int8)
             for key, members in groups.items():
                 low, high = limits[key][start:stop, :1], limits[key][start:stop, 1:]
-                points[:, members] = _points(values[members][None, :], low, high, worse)
+                points[:, members] = threshold_points(values[members][None, :], low, high, direction, missing=False)
             factor_points[factor].append(points)
         product = np.ones((m, n), dtype=np.int16)
         for factor in FACTORS:
@@ -136,15 +130,11 @@ def run(inputs: pd.DataFrame, references: dict[str, pd.DataFrame], model: Scorin
             if len(stack) == 1:
                 product *= stack[0]
                 continue
-            stacked = np.stack(stack).astype(np.int16)
-            k = len(stack)
-            options = {"max": stacked.max(axis=0), "min": stacked.min(axis=0),
-                       # mean rounded half up, in integers: floor(sum / k + 1/2) = (2·sum + k) // 2k
-                       "mean": (2 * stacked.sum(axis=0) + k) // (2 * k)}
+            stacked = np.stack(stack)
             choice = combine[factor][start:stop, None]
             combined = np.zeros((m, n), dtype=np.int16)
             for i, name in enumerate(settings.combine):
-                combined = np.where(choice == i, options[name], combined)
+                combined = np.where(choice == i, combine_points(stacked, name), combined)
             product *= combined
         flagged_count += (product >= threshold[start:stop, None]).sum(axis=0)
         # rank (1 = weakest) per draw: 1 + the number of buurten with a strictly higher product

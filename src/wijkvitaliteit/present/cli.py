@@ -24,6 +24,7 @@ from wijkvitaliteit.present.explain import (
     attention_text,
     category_label,
     factor_lines,
+    points_text,
     score_line,
     version_note,
 )
@@ -161,10 +162,6 @@ def score(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
                 years=", ".join(map(str, years))))
 
 
-def _points(value: object) -> str:
-    return "?" if value is None or pd.isna(value) else str(int(value))
-
-
 def _vitality(row: pd.Series, lang: str) -> str:
     if row["complete"]:
         return number(row["vitality"], lang)
@@ -185,7 +182,7 @@ def _score_table(frame: pd.DataFrame, run: queries.Run, lang: str, title: str, w
     for _, row in frame.iterrows():
         place = [row["gemeente_name"] or row["gemeente_code"]] if with_gemeente else []
         table.add_row(row["code"], row["name"] or "", *place,
-                      _points(row["leefbaarheid"]), _points(row["organisatiekracht"]), _points(row["veerkracht"]),
+                      points_text(row["leefbaarheid"]), points_text(row["organisatiekracht"]), points_text(row["veerkracht"]),
                       _vitality(row, lang), category_label(row["category"], run.model, lang),
                       attention_text(row["attention"], lang))
     return table

@@ -15,6 +15,11 @@ def _value(value: float, unit: str, lang: str) -> str:
     return number(value, lang)
 
 
+def points_text(value) -> str:
+    """Points as a whole number, '?' when unknown (values from frames or records: None or NaN)."""
+    return "?" if value is None or pd.isna(value) else str(int(value))
+
+
 def format_value(value: float | None, indicator_id: str, lang: str) -> str:
     """A value in its indicator's unit (shares as percentages), '–' when missing."""
     if value is None or pd.isna(value):

@@ -12,6 +12,7 @@ import pandas as pd
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
 from wijkvitaliteit.present import queries
+from wijkvitaliteit.present.explain import points_text
 from wijkvitaliteit.scoring.model import FACTORS
 from wijkvitaliteit.workspace.store import Workspace
 
@@ -179,16 +180,9 @@ def buurt(ws: Workspace, run: queries.Run, code: str, year: int | None) -> Page:
                                                                     "indicators": pd.DataFrame()}
     trend = queries.lbm_trend(ws, code)
     percentile = queries.lbm_percentile(ws, code, year)
-    corp = ws.query("""
-        SELECT year,
-               max(value) FILTER (WHERE indicator = 'corp.dwellings') AS dwellings,
-               max(value) FILTER (WHERE indicator = 'corp.lettings') AS lettings,
-               max(value) FILTER (WHERE indicator = 'corp.nuisance_reports') AS nuisance_reports,
-               max(value) FILTER (WHERE indicator = 'corp.nuisance_per_100') AS nuisance_per_100,
-               max(value) FILTER (WHERE indicator = 'corp.vulnerable_share') AS vulnerable_share,
-               max(value) FILTER (WHERE indicator = 'corp.contact_6w_share') AS contact_6w_share,
-               max(value) FILTER (WHERE indicator = 'corp.org_assets') AS org_assets
-        FROM measurements WHERE area_code = ? AND source = 'corporatie' GROUP BY year ORDER BY year""", [code])
+    corp = queries.yearly(ws, code, {name: f"corp.{name}" for name in (
+        "dwellings", "lettings", "nuisance_reports", "nuisance_per_100", "vulnerable_share", "contact_6w_share",
+        "org_assets")}, "corporatie")
     compare = comparison(ws, area, year) if year else pd.DataFrame()
     history = ws.query("""SELECT year, leefbaarheid, organisatiekracht, veerkracht, vitality, category, attention,
                                  complete FROM scores WHERE run_id = ? AND area_code = ? ORDER BY year""",
@@ -260,9 +254,9 @@ def changes(ws: Workspace, run: queries.Run, code: str, year_from: int | None, y
     frame["attention_changed"] = frame["attention_from"].fillna(False) != frame["attention_to"].fillna(False)
     reasons = []
     for _, r in frame.iterrows():
-        moved = [f"{name}: {_p(r[f'{k}_from'])} → {_p(r[f'{k}_to'])}"
+        moved = [f"{name}: {points_text(r[f'{k}_from'])} → {points_text(r[f'{k}_to'])}"
                  for name, k in (("leefbaarheid", "l"), ("organisatiekracht", "o"), ("veerkracht", "v"))
-                 if _p(r[f"{k}_from"]) != _p(r[f"{k}_to"])]
+                 if points_text(r[f"{k}_from"]) != points_text(r[f"{k}_to"])]
         reasons.append("; ".join(moved))
     frame["factors_changed"] = reasons
     indicator_moves = ws.query("""
@@ -279,10 +273,6 @@ def changes(ws: Workspace, run: queries.Run, code: str, year_from: int | None, y
             "all": everything, "changed": int(frame["category_changed"].sum()),
             "buurten": [dict(r, indicators=moves.get(r["code"], [])) for r in records(shown)]}
     return Page(data, shown)
-
-
-def _p(value) -> str:
-    return "?" if value is None or pd.isna(value) else str(int(value))
 
 
 # -- model and search --------------------------------------------------------------------------------------

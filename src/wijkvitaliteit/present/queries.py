@@ -101,19 +101,20 @@ def corporation_info(ws: Workspace) -> dict[str, str]:
     return dict(ws.con.execute("SELECT key, value FROM corporation").fetchall())
 
 
+def yearly(ws: Workspace, code: str, columns: dict[str, str], source: str, vintage: bool = False) -> pd.DataFrame:
+    """One area's measurements as a table by year: ``columns`` maps an output column to an indicator id."""
+    selects = ",\n".join(f"max(value) FILTER (WHERE indicator = '{ind}') AS {name}" for name, ind in columns.items())
+    version = "any_value(vintage) AS versie, " if vintage else ""
+    return ws.query(f"SELECT year, {version}{selects} FROM measurements WHERE area_code = ? AND source = ? "
+                    "GROUP BY year ORDER BY year", [code, source])
+
+
+LBM_COLUMNS = {"lbm": "lbm.score", "afw": "lbm.afw", **{d: f"lbm.{d}" for d in ("fys", "onv", "soc", "vrz", "won")}}
+
+
 def lbm_trend(ws: Workspace, code: str) -> pd.DataFrame:
     """The buurt's Leefbaarometer series: score, afw and the five dimensions per year, with the version."""
-    return ws.query("""
-        SELECT year, any_value(vintage) AS versie,
-               max(value) FILTER (WHERE indicator = 'lbm.score') AS lbm,
-               max(value) FILTER (WHERE indicator = 'lbm.afw') AS afw,
-               max(value) FILTER (WHERE indicator = 'lbm.fys') AS fys,
-               max(value) FILTER (WHERE indicator = 'lbm.onv') AS onv,
-               max(value) FILTER (WHERE indicator = 'lbm.soc') AS soc,
-               max(value) FILTER (WHERE indicator = 'lbm.vrz') AS vrz,
-               max(value) FILTER (WHERE indicator = 'lbm.won') AS won
-        FROM measurements WHERE area_code = ? AND source = 'leefbaarometer'
-        GROUP BY year ORDER BY year""", [code])
+    return yearly(ws, code, LBM_COLUMNS, "leefbaarometer", vintage=True)
 
 
 def lbm_percentile(ws: Workspace, code: str, year: int | None = None) -> dict | None:

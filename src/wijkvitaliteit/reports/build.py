@@ -21,7 +21,14 @@ from wijkvitaliteit.data import ATTRIBUTION
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
 from wijkvitaliteit.present import pages, queries
-from wijkvitaliteit.present.explain import factor_lines, format_value, rule_text, score_line, version_note
+from wijkvitaliteit.present.explain import (
+    factor_lines,
+    format_value,
+    points_text,
+    rule_text,
+    score_line,
+    version_note,
+)
 from wijkvitaliteit.present.i18n import number, t
 from wijkvitaliteit.reports import charts
 from wijkvitaliteit.workspace.store import Workspace
@@ -39,14 +46,9 @@ class ReportScope:
     year: int | None = None
 
 
-def _points(value) -> str:
-    """Points as a whole number, '?' when unknown (values come from frames: None or NaN)."""
-    return "?" if value is None or pd.isna(value) else str(int(value))
-
-
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    env.globals.update(t=t, number=number, indicator=indicator, format_value=format_value, pts=_points)
+    env.globals.update(t=t, number=number, indicator=indicator, format_value=format_value, pts=points_text)
     return env
 
 

@@ -11,6 +11,7 @@ flag only where those bounds already decide it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,13 +44,34 @@ def latest_values(measurements: pd.DataFrame, targets: pd.DataFrame, max_age: in
     return merged.sort_values("_order").drop(columns="_order").reset_index(drop=True)
 
 
-def _points(values: np.ndarray, low: np.ndarray, high: np.ndarray, direction: str) -> np.ndarray:
-    """1–3 points; a value on a threshold gets the better points. NaN where value or thresholds are NaN."""
+def threshold_points(values: np.ndarray, low: np.ndarray, high: np.ndarray, direction: str,
+                     *, missing: bool = True) -> np.ndarray:
+    """1–3 points against two limits; a value on a limit gets the better points. Arrays broadcast.
+
+    ``missing=True``: float points, NaN where a value or limit is NaN. ``missing=False`` (inputs known to be
+    complete, as in the Monte Carlo): int8 points, without the NaN pass."""
     if direction == "higher_is_worse":
-        pts = np.where(values <= low, 1.0, np.where(values <= high, 2.0, 3.0))
+        points = 1 + (values > low).astype(np.int8) + (values > high).astype(np.int8)
     else:
-        pts = np.where(values >= high, 1.0, np.where(values >= low, 2.0, 3.0))
-    return np.where(np.isnan(values) | np.isnan(low) | np.isnan(high), np.nan, pts)
+        points = 1 + (values < high).astype(np.int8) + (values < low).astype(np.int8)
+    if not missing:
+        return points.astype(np.int8)
+    return np.where(np.isnan(values) | np.isnan(low) | np.isnan(high), np.nan, points)
+
+
+def combine_points(points: np.ndarray, how: str, axis: int = 0) -> np.ndarray:
+    """A factor's points from its indicators' points along ``axis``: max, min or the mean rounded half up.
+    Integer arrays (complete) stay integers; float arrays skip NaN (all NaN gives NaN)."""
+    if np.issubdtype(points.dtype, np.integer):
+        if how == "mean":  # floor(sum / k + 1/2) in integers
+            k = points.shape[axis]
+            return (2 * points.sum(axis=axis, dtype=np.int16) + k) // (2 * k)
+        return points.max(axis=axis) if how == "max" else points.min(axis=axis)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: unknown, masked by the caller
+        if how == "mean":
+            return np.floor(np.nanmean(points, axis=axis) + 0.5)
+        return np.nanmax(points, axis=axis) if how == "max" else np.nanmin(points, axis=axis)
 
 
 ALL = -1  # the scope id of the reference group "all buurten"
@@ -95,18 +117,14 @@ def score_indicator(measurements: pd.DataFrame, targets: pd.DataFrame, rule: Ind
         found["scope"] = ALL if rule.reference == "all" else gemeente_id[found["area"].to_numpy()]
         found = found.merge(table, how="left", on=["value_year", "scope"], sort=False)
         found["scope"] = found["scope"].where(found["value"].notna())
-    pts = _points(found["value"].to_numpy(float), found["threshold_low"].to_numpy(float),
-                  found["threshold_high"].to_numpy(float), direction)
+    pts = threshold_points(found["value"].to_numpy(float), found["threshold_low"].to_numpy(float),
+                           found["threshold_high"].to_numpy(float), direction)
     found["points"] = pts
     found["status"] = np.where(found["value"].isna(), "missing", np.where(np.isnan(pts), "no_reference", "ok"))
     found["indicator"] = rule.id
     found["rule"] = rule.rule
     found["direction"] = direction
     return found
-
-
-def _round_half_up(x: np.ndarray) -> np.ndarray:
-    return np.floor(x + 0.5)
 
 
 def _aggregate(points: np.ndarray, how: str) -> np.ndarray:
@@ -154,12 +172,7 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
         pts = np.column_stack([p["points"].to_numpy(float) for p in parts[factor_name]])
         ok = ~np.isnan(pts)
         n_ok = ok.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            combined = {
-                "max": np.where(ok, pts, -np.inf).max(axis=1),
-                "min": np.where(ok, pts, np.inf).min(axis=1),
-                "mean": _round_half_up(np.where(ok, pts, 0).sum(axis=1) / n_ok),
-            }[spec.combine]
+        combined = combine_points(pts, spec.combine, axis=1)
         known = n_ok == pts.shape[1] if spec.require == "all" else n_ok > 0
         missing = np.full(len(targets), "", dtype=object)
         for part, ok_i in zip(parts[factor_name], ok.T, strict=True):

@@ -91,7 +91,7 @@ def read_csv_text(path: Path, text: str, *, delimiter: str | None = None) -> pd.
         match = re.search(r"line (\d+)", str(exc))
         row = int(match.group(1)) if match else None
         raise InputError(path, f"the same number of '{sep}'-separated fields on every row", row=row,
-                         found=str(exc).split(".")[-2].strip() if "." in str(exc) else str(exc)) from None
+                         found=str(exc).strip()) from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     for col in frame.columns:
         frame[col] = frame[col].str.strip()

@@ -34,7 +34,7 @@ from wijkvitaliteit.data import ATTRIBUTION
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
 from wijkvitaliteit.present import diagnosis, pages, queries
-from wijkvitaliteit.present.explain import factor_lines, format_value, score_line, version_note
+from wijkvitaliteit.present.explain import factor_lines, format_value, points_text, score_line, version_note
 from wijkvitaliteit.present.i18n import LANGS, number, t
 from wijkvitaliteit.web import render
 from wijkvitaliteit.workspace.store import Workspace
@@ -141,7 +141,8 @@ def create_app(workspace: Path) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(lang_url=_lang_url, format_value=format_value, t=t, number=number, indicator=indicator,
+    templates.env.globals.update(lang_url=_lang_url, format_value=format_value, pts=points_text, t=t, number=number,
+                                 indicator=indicator,
                                  attribution=ATTRIBUTION, run=run,
                                  corporation=corporation, layer_label=render.layer_label, version=__version__)
 
