@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from wijkvitaliteit.config import parse_toml_model
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
 
@@ -103,17 +103,7 @@ def default_model_text() -> str:
 
 
 def parse_model(text: str, source: str = "model") -> ScoringModel:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(source, "a valid TOML scoring model", found=str(exc)) from None
-    try:
-        return ScoringModel.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise InputError(source, err["msg"].removeprefix("Value error, "), column=where or None,
-                         found=err.get("input") if not isinstance(err.get("input"), dict) else None) from None
+    return parse_toml_model(text, source, ScoringModel, "scoring model")
 
 
 def load_model(path: str | Path | None = None) -> tuple[ScoringModel, str]:

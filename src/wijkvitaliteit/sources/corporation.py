@@ -130,15 +130,15 @@ class CorporationRecords:
                 "organisation": self.organisation}
 
 
-def _locate(path: Path) -> dict[str, tuple[Path, str | None]]:
-    """Where each table is: (file, sheet) — a folder of CSV/xlsx files or one workbook."""
+def locate_tables(path: Path, formats: dict[str, TableFormat], what: str) -> dict[str, tuple[Path, str | None]]:
+    """Where each table is: (file, sheet) — a folder of CSV/xlsx files or one workbook with a sheet per table."""
     if path.is_file() and path.suffix.lower() == ".xlsx":
-        return {name: (path, name) for name in FORMATS}
+        return {name: (path, name) for name in formats}
     if not path.is_dir():
-        raise InputError(path, "a folder with dwellings, lettings, nuisance and organisation files, "
-                               "or one xlsx workbook with those sheets", found="no such folder or workbook")
+        raise InputError(path, f"a folder with {what} files, or one xlsx workbook with those sheets",
+                         found="no such folder or workbook")
     found = {}
-    for name in FORMATS:
+    for name in formats:
         for suffix in (".csv", ".xlsx"):
             candidate = path / f"{name}{suffix}"
             if candidate.exists():
@@ -150,11 +150,16 @@ def _locate(path: Path) -> dict[str, tuple[Path, str | None]]:
     return found
 
 
-def _read_raw(file: Path, sheet: str | None) -> pd.DataFrame:
-    if file.suffix.lower() == ".xlsx":
-        frame, _ = read_xlsx(file, sheet)
-        return frame
-    return read_csv_text(file, decode_text(file))
+def read_tables(path: Path, formats: dict[str, TableFormat], what: str) -> tuple[dict[str, pd.DataFrame],
+                                                                                  dict[str, Path]]:
+    """Read and validate each table of ``formats``; also return how each file is named in errors."""
+    where = locate_tables(path, formats, what)
+    shown = {name: Path(f"{file}[{sheet}]") if sheet else file for name, (file, sheet) in where.items()}
+    tables = {}
+    for name, (file, sheet) in where.items():
+        raw = read_xlsx(file, sheet)[0] if file.suffix.lower() == ".xlsx" else read_csv_text(file, decode_text(file))
+        tables[name] = apply_format(raw, shown[name], formats[name])
+    return tables, shown
 
 
 def _manifest(path: Path) -> tuple[str, bool]:
@@ -169,7 +174,7 @@ def _manifest(path: Path) -> tuple[str, bool]:
     return (str(data.get("name", "Corporatie")), bool(data.get("fictitious", False)))
 
 
-def _first(mask: pd.Series) -> int:
+def first_row(mask: pd.Series) -> int:
     return int(np.flatnonzero(mask.to_numpy())[0])
 
 
@@ -178,10 +183,7 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
     another buurt is refused. ``buurt_polygons`` (a GeoDataFrame with ``code``) places dwellings that
     come with x/y instead of a buurt code."""
     path = Path(path)
-    where = _locate(path)
-    shown = {name: Path(f"{file}[{sheet}]") if sheet else file for name, (file, sheet) in where.items()}
-    tables = {name: apply_format(_read_raw(file, sheet), shown[name], FORMATS[name])
-              for name, (file, sheet) in where.items()}
+    tables, shown = read_tables(path, FORMATS, "dwellings, lettings, nuisance and organisation")
     dwellings, lettings, nuisance, organisation = (tables[n] for n in FORMATS)
 
     # dwellings: a buurt for each, from the code or from x/y
@@ -189,14 +191,14 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
     if no_code.any():
         has_xy = dwellings["x"].notna() & dwellings["y"].notna()
         if (no_code & ~has_xy).any():
-            i = _first(no_code & ~has_xy)
+            i = first_row(no_code & ~has_xy)
             raise InputError(shown["dwellings"], "a buurt_code, or x and y", row=i + 2, column="buurt_code",
                              found="empty")
         dwellings.loc[no_code, "buurt_code"] = _locate_points(dwellings[no_code], buurt_polygons, shown["dwellings"])
     for name, frame in (("dwellings", dwellings), ("organisation", organisation)):
         unknown = ~frame["buurt_code"].isin(known_buurten)
         if unknown.any():
-            i = _first(unknown)
+            i = first_row(unknown)
             raise InputError(shown[name], "a buurt known in the workspace (import codes or Leefbaarometer first)",
                              row=i + 2, column="buurt_code", found=frame["buurt_code"].iloc[i])
     dwellings = dwellings.drop(columns=["x", "y"])
@@ -205,7 +207,7 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
     buurt_of = dwellings.set_index("dwelling_id")["buurt_code"]
     unknown = ~lettings["dwelling_id"].isin(buurt_of.index)
     if unknown.any():
-        i = _first(unknown)
+        i = first_row(unknown)
         raise InputError(shown["lettings"], "a dwelling_id listed in dwellings", row=i + 2, column="dwelling_id",
                          found=lettings["dwelling_id"].iloc[i])
     lettings.insert(2, "buurt_code", lettings["dwelling_id"].map(buurt_of).astype("string"))
@@ -215,31 +217,31 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
     has_dwelling = nuisance["dwelling_id"].notna()
     unknown = has_dwelling & ~nuisance["dwelling_id"].isin(buurt_of.index)
     if unknown.any():
-        i = _first(unknown)
+        i = first_row(unknown)
         raise InputError(shown["nuisance"], "a dwelling_id listed in dwellings", row=i + 2, column="dwelling_id",
                          found=nuisance["dwelling_id"].iloc[i])
     from_dwelling = nuisance["dwelling_id"].map(buurt_of).astype("string")
     conflict = has_dwelling & nuisance["buurt_code"].notna() & (nuisance["buurt_code"] != from_dwelling)
     if conflict.any():
-        i = _first(conflict)
+        i = first_row(conflict)
         raise InputError(shown["nuisance"], f"the buurt of dwelling {nuisance['dwelling_id'].iloc[i]} "
                          f"({from_dwelling.iloc[i]})", row=i + 2, column="buurt_code", found=nuisance["buurt_code"].iloc[i])
     nuisance["buurt_code"] = nuisance["buurt_code"].fillna(from_dwelling)
     missing = nuisance["buurt_code"].isna()
     if missing.any():
-        i = _first(missing)
+        i = first_row(missing)
         raise InputError(shown["nuisance"], "a dwelling_id or a buurt_code", row=i + 2, column="buurt_code",
                          found="both empty")
     unknown = ~nuisance["buurt_code"].isin(known_buurten)
     if unknown.any():
-        i = _first(unknown)
+        i = first_row(unknown)
         raise InputError(shown["nuisance"], "a buurt known in the workspace", row=i + 2, column="buurt_code",
                          found=nuisance["buurt_code"].iloc[i])
     nuisance = nuisance[["report_id", "report_date", "dwelling_id", "buurt_code", "category", "severity", "status"]]
     name, fictitious = _manifest(path)
     return CorporationRecords(name=name, fictitious=fictitious, dwellings=dwellings, lettings=lettings,
                               nuisance=nuisance, organisation=organisation,
-                              files={n: f for n, (f, _) in where.items()})
+                              files=shown)
 
 
 def _locate_points(rows: pd.DataFrame, polygons, path: Path) -> pd.Series:
@@ -261,12 +263,13 @@ def _locate_points(rows: pd.DataFrame, polygons, path: Path) -> pd.Series:
     return joined["code"].astype("string")
 
 
-def formats_markdown() -> str:
-    """The reference tables of docs/formats.md, generated from the formats above (a test keeps them equal)."""
+def formats_markdown(formats: dict[str, TableFormat] | None = None) -> str:
+    """The reference tables of docs/formats.md, generated from the formats (the corporation's by default;
+    the allocation round's too): a test keeps them equal."""
     kinds = {"str": "text", "int": "whole number", "float": "number", "bool": "ja/nee, 1/0, true/false",
              "date": "date YYYY-MM-DD", "buurt_code": "CBS buurt code", "choice": "one of"}
     parts = []
-    for fmt in FORMATS.values():
+    for fmt in (formats or FORMATS).values():
         parts.append(f"### `{fmt.name}` — {fmt.description}\n")
         if fmt.key:
             parts.append(f"Key: {' + '.join(f'`{k}`' for k in fmt.key)} (each once).\n")
