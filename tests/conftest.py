@@ -41,6 +41,10 @@ def demo_workspace(tmp_path_factory, demo_data) -> Path:
     pipeline.import_corporation(path, demo_data)
     model, text = load_model()
     pipeline.score_workspace(path, model, text)
+    from wijkvitaliteit.allocation.run import bundled_comparison
+    from wijkvitaliteit.demo.generator import ALLOCATION_DIR
+
+    pipeline.allocate(path, demo_data / ALLOCATION_DIR, bundled_comparison())
     return path
 
 

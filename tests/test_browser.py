@@ -151,3 +151,25 @@ def test_analysis_pages_render_and_sort(page, live_server):
     assert "vulnerable_share" in page.locator("table").first.inner_text()
     page.goto(f"{live_server}/analyse/segregatie?groep=bijstand&gemeente=GM0344")
     assert page.locator("table").count() == 3
+
+
+def test_allocation_page_compares_policies_with_maps(page, live_server):
+    page.goto(f"{live_server}/toewijzing")
+    rows = page.locator("#comparison tbody tr")
+    assert rows.count() == 6
+    text = page.locator("#comparison").inner_text()
+    assert "Spreiden naar vitaliteit" in text and "huidige praktijk" in text
+    # five small maps of Nijmegen (now, and per policy the optimiser and today's practice), 44 buurten each
+    assert page.locator(".small-map").count() == 5
+    assert page.locator(".small-map svg path.area").count() == 5 * 44
+    assert "vulnerable_cap" in page.locator("ul.rules").inner_text()
+    page.select_option("#gemeente", "GM0344")
+    page.get_by_role("button", name="Toon").click()
+    page.wait_for_url(re.compile(r"gemeente=GM0344"))
+    assert page.locator(".small-map svg").first.locator("path.area").count() > 100
+    screenshot(page, "toewijzing-utrecht")
+    # sorting by a number column works in the browser
+    page.locator("#comparison thead button", has_text="preference_fit").click()
+    values = [float(v) for v in page.locator("#comparison tbody td:nth-child(7)").evaluate_all(
+        "cells => cells.map(c => c.dataset.value)")]
+    assert values == sorted(values) or values == sorted(values, reverse=True)

@@ -12,9 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_formats_reference_is_generated_from_the_code():
+    from wijkvitaliteit.sources.allocation import FORMATS as ALLOCATION_FORMATS
+
     text = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
-    section = text.split("tests/test_docs.py keeps it equal -->\n", 1)[1].split("<!-- end of generated", 1)[0]
-    assert section == formats_markdown()
+    sections = [part.split("<!-- end of generated", 1)[0]
+                for part in text.split("tests/test_docs.py keeps it equal -->\n")[1:]]
+    assert sections == [formats_markdown(), formats_markdown(ALLOCATION_FORMATS)]
 
 
 def test_scoring_doc_quotes_every_line_of_the_default_model():
@@ -43,3 +46,14 @@ def test_readme_commands_exist_in_the_cli():
             assert word in import_kinds, word
         else:
             assert word in names, word
+
+
+def test_allocation_doc_quotes_every_line_of_the_bundled_policies():
+    from wijkvitaliteit.allocation.policy import BUNDLED, bundled_policy_path
+
+    doc = (ROOT / "docs" / "allocation.md").read_text(encoding="utf-8")
+    for name in BUNDLED:
+        for line in bundled_policy_path(name).read_text(encoding="utf-8").splitlines():
+            setting = line.split("#", 1)[0].strip()
+            if setting:
+                assert setting in doc, (name, setting)

@@ -36,13 +36,14 @@ def test_nijmegen_pdf_pages_text_and_artifacts(nijmegen_pdf, demo_workspace):
     flagged = _flagged(demo_workspace, "GM0268")
     info = subprocess.run(["pdfinfo", str(nijmegen_pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    # cover + summary + map + diagnosis + one page per flagged buurt + model + sources
-    assert pages == 6 + len(flagged)
+    # cover + summary + map + diagnosis + allocation + one page per flagged buurt + model + sources
+    assert pages == 7 + len(flagged)
     text = _pdftotext(nijmegen_pdf)
     malvert = flagged.set_index("name").loc["Malvert", "vitality"]
     assert "Malvert" in text and f"Vitaliteitsscore {int(malvert)}" in text
     assert "Bron: CBS (CC BY 4.0); Leefbaarometer 3.0, BZK" in text and "FICTIEF" in text
     assert "Diagnose" in text and text.count("Gevoeligheid: aandacht in") == len(flagged)
+    assert "Toewijzing 2025" in text and "Spreiden" in text and "huidige praktijk" in text
     assert "Categorieën" in text  # a Dutch diacritic, in the embedded DejaVu font:
     fonts = subprocess.run(["pdffonts", str(nijmegen_pdf)], capture_output=True, text=True, check=True).stdout
     assert "DejaVu-Sans" in fonts and "yes yes yes" in fonts  # embedded, subset, with a Unicode map

@@ -171,3 +171,105 @@ def score_workspace(workspace: Path, model: ScoringModel, model_text: str,
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
                 con.unregister("incoming")
     return int(run_id), result.scores
+
+
+# -- allocation scenarios -------------------------------------------------------------------------------
+
+ALLOCATION_TABLES = ("allocation_lettings", "allocation_violations", "allocation_buurten", "allocation_runs")
+
+
+@dataclass
+class AllocationContext:
+    """What an allocation round needs from the workspace."""
+
+    buurt_info: pd.DataFrame          # buurt_code, gemeente_code, vitaliteit, veerkracht, stock
+    score_run_id: int | None
+    current_year: int | None
+    known_buurten: set[str]
+
+
+def allocation_context(ws: Workspace, year: int) -> AllocationContext:
+    """Current vitality and veerkracht per buurt (the active run's latest scored year before ``year``) and
+    the corporation's stock per buurt."""
+    buurten = ws.query("SELECT code AS buurt_code, gemeente_code FROM areas WHERE level = 'buurt' ORDER BY code")
+    stock = ws.query("SELECT buurt_code, count(*) AS stock FROM corp_dwellings GROUP BY buurt_code")
+    info = buurten.merge(stock, on="buurt_code", how="left")
+    run = ws.latest_run()
+    current = None
+    if run is not None:
+        years = [y for y in json.loads(run["years"]) if y < year]
+        current = max(years) if years else None
+    if current is not None:
+        scores = ws.query("SELECT area_code AS buurt_code, vitality AS vitaliteit, veerkracht, attention, category "
+                          "FROM scores WHERE run_id = ? AND year = ?", [int(run["run_id"]), current])
+        info = info.merge(scores, on="buurt_code", how="left")
+    else:
+        info = info.assign(vitaliteit=float("nan"), veerkracht=float("nan"), attention=pd.NA, category=None)
+    return AllocationContext(info, None if run is None else int(run["run_id"]), current,
+                             set(buurten["buurt_code"]))
+
+
+def allocate(workspace: Path, inputs_path: str | Path, runs: list[tuple], *, time_limit: float = 5.0,
+             store: bool = True):
+    """Run each (policy, policy_text, method) on one round, check it, project it, and (``store``) replace the
+    stored comparison. Returns the results with their projections (``result.buurten`` gains projected columns)."""
+    from wijkvitaliteit.allocation.instance import build_instance
+    from wijkvitaliteit.allocation.project import project
+    from wijkvitaliteit.allocation.run import run_policy
+    from wijkvitaliteit.present.queries import active_run
+    from wijkvitaliteit.sources.allocation import read_allocation_inputs
+
+    with Workspace(workspace, read_only=not store) as ws:
+        year = runs[0][0].policy.year
+        ctx = allocation_context(ws, year)
+        inputs = read_allocation_inputs(inputs_path, ctx.known_buurten)
+        records = {t.removeprefix("corp_"): ws.query(f"SELECT * FROM {t}") for t in CORP_TABLES}
+        run = active_run(ws) if ctx.score_run_id is not None else None
+        measurements = None
+        if run is not None:
+            measurements = ws.query("SELECT area_code, year, indicator, value, vintage, source FROM measurements "
+                                    "WHERE indicator IN (SELECT unnest(?))", [run.model.indicator_ids()])
+        derive_row = ws.query("SELECT value FROM corporation WHERE key = 'derive'")
+        settings = DeriveSettings(**json.loads(derive_row.iloc[0, 0])) if len(derive_row) else DeriveSettings()
+        results = []
+        instances: dict[str, object] = {}
+        for policy, text, method in runs:
+            by = policy.vulnerable_caps.by if policy.vulnerable_caps is not None else "vitaliteit"
+            info = ctx.buurt_info.rename(columns={by: "score"})[["buurt_code", "score", "stock"]]
+            if policy.hash not in instances:
+                instances[policy.hash] = build_instance(inputs, policy, info)
+            result = run_policy(inputs, policy, text, info, method, time_limit=time_limit,
+                                instance=instances[policy.hash])
+            if run is not None and ctx.current_year is not None and len(records["dwellings"]):
+                projected = project(result.assignment, policy.policy.year, ctx.current_year, records, measurements,
+                                    ctx.buurt_info.rename(columns={"buurt_code": "code"})[["code", "gemeente_code"]],
+                                    run.model, settings)
+                now = ctx.buurt_info.set_index("buurt_code")[["veerkracht", "vitaliteit", "attention", "category"]]
+                now = now.rename(columns={"veerkracht": "veerkracht_now", "vitaliteit": "vitality_now",
+                                          "attention": "attention_now", "category": "category_now"})
+                result.buurten = (projected.merge(result.buurten, on="buurt_code", how="left")
+                                  .join(now, on="buurt_code"))
+            results.append(result)
+        if store:
+            _store_allocations(ws, str(inputs_path), results, ctx)
+    return results, ctx
+
+
+def _store_allocations(ws: Workspace, inputs: str, results, ctx: AllocationContext) -> None:
+    now = datetime.now().replace(microsecond=0)
+    with ws.transaction() as con:
+        for table in ALLOCATION_TABLES:
+            con.execute(f"DELETE FROM {table}")
+        for run_id, r in enumerate(results, start=1):
+            con.execute("INSERT INTO allocation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                run_id, now, inputs, r.policy.policy.name, r.policy.policy.label_nl, r.policy.policy.label_en,
+                r.policy.hash, r.policy_text, r.method, r.status, r.objective, r.bound, r.seconds,
+                r.policy.policy.year, ctx.score_run_id, ctx.current_year, json.dumps(r.metrics),
+                json.dumps(r.explanation), r.binding.to_json(orient="records")])
+            frames = {
+                "allocation_buurten": r.buurten,
+                "allocation_violations": r.violations.astype({"found": "string", "allowed": "string"}),
+                "allocation_lettings": r.assignment,
+            }
+            for table, frame in frames.items():
+                ws.insert(con, table, frame.assign(run_id=run_id))

@@ -13,7 +13,8 @@ so that the analyses can be checked against a known truth:
 * nuisance: reports per 100 dwellings in buurt b and year t follow
   ``rate = b0 + b_v·V + b_c·C + b_vc·V·C + a_b + g_t`` with V the vulnerable share of the lettings of
   the last three years (as ``corp.vulnerable_share`` derives it) and C the corporation share; counts
-  are Poisson(rate × dwellings / 100).
+  are Poisson(rate × dwellings / 100);
+* an allocation round for 2025 in ``toewijzing/`` (see :mod:`wijkvitaliteit.demo.allocation`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ import numpy as np
 import pandas as pd
 
 from wijkvitaliteit import data
+from wijkvitaliteit.demo.allocation import generate_allocation
 from wijkvitaliteit.sources.corporation import NUISANCE_CATEGORIES
 from wijkvitaliteit.sources.geometry import read_geometry
 from wijkvitaliteit.sources.kwb import read_kwb
 
+ALLOCATION_DIR = "toewijzing"  # the round's vacancies, applicants and responses (docs/formats.md)
 CORPORATION_NAME = "Woonstichting De Voorbeeldhaven (fictief)"
 MALVERT = "BU02680736"
 LETTING_YEARS = range(2017, 2025)
@@ -266,6 +269,9 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
     (out / "corporatie.toml").write_text(
         f'name = "{CORPORATION_NAME}"\nfictitious = true\nnote = "{FICTITIOUS_NOTE}"\nseed = {seed}\n',
         encoding="utf-8")
+    stock = pd.DataFrame({"dwelling_id": dwellings["dwelling_id"], "buurt_code": buurt_of_dwelling,
+                          "dwelling_type": dwellings["dwelling_type"], "rent": dwellings["rent"]})
+    round_ = generate_allocation(out / ALLOCATION_DIR, stock, seed=seed)
     truth = {
         "note": FICTITIOUS_NOTE,
         "seed": seed,
@@ -282,4 +288,6 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
     (out / "truth.json").write_text(json.dumps(truth, indent=1, default=float), encoding="utf-8")
     (out / "README.txt").write_text(FICTITIOUS_NOTE + "\n\nFiles follow docs/formats.md; truth.json holds the "
                                     "planted relationships.\n", encoding="utf-8")
-    return DemoCorporation(out, {name: len(frame) for name, frame in tables.items()})
+    counts = {name: len(frame) for name, frame in tables.items()}
+    counts.update(round_.counts)
+    return DemoCorporation(out, counts)

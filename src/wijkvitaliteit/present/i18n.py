@@ -178,6 +178,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.analysis_sensitivity": {"nl": "Gevoeligheid van de aandachtsvlag", "en": "Sensitivity of the attention flag"},
     "web.did_you_mean": {"nl": "Bedoelde u", "en": "Did you mean"},
     # analyses
+    "allocation.map_now": {"nl": "Nu ({year})", "en": "Now ({year})"},
+    "allocation.intro": {
+        "nl": "Toewijzingsronde {year}: elk beleid met de optimalisatie (OR-Tools min-cost flow met Lagrange en "
+              "reparatie; CP-SAT waar het klein genoeg is), met een gretige toewijzing die dezelfde regels houdt, en "
+              "met de huidige praktijk (wachttijd, urgentie, loting). Elke toewijzing is nagerekend door een "
+              "onafhankelijke controle.",
+        "en": "Allocation round {year}: each policy with the optimiser (OR-Tools min-cost flow with Lagrange and "
+              "repair; CP-SAT where small enough), with a greedy allocation keeping the same rules, and with today's "
+              "practice (waiting time, urgency, lottery). Every assignment is re-checked by an independent checker."},
+    "allocation.maps": {
+        "nl": "De kaarten tonen de vitaliteit van {current} met de instroom van deze ronde (alleen het instroomeffect: "
+              "overlast en Leefbaarometer blijven zoals ze zijn).",
+        "en": "The maps show the vitality of {current} with this round's inflow (the inflow effect only: nuisance and "
+              "Leefbaarometer stay as they are)."},
+    "allocation.title": {"nl": "Toewijzing {year}: beleid naast elkaar (aandacht nu = {current})",
+                         "en": "Allocation {year}: policies side by side (attention now = {current})"},
+    "allocation.broken": {"nl": "{run}: {n} regel(s) gebroken", "en": "{run}: {n} rule(s) broken"},
+    "allocation.binding": {"nl": "{run} — regels zonder ruimte: ", "en": "{run} — rules without room: "},
+    "allocation.valid": {"nl": "Alle {n} toewijzingen houden zich aan elke regel van beleid '{policy}'.",
+                         "en": "All {n} lettings keep every rule of policy '{policy}'."},
+    "allocation.written": {"nl": "Toewijzing ({n} verhuringen) → {path}", "en": "Assignment ({n} lettings) → {path}"},
+    "web.allocation": {"nl": "Toewijzing", "en": "Allocation"},
     "analysis.resilience_intro": {
         "nl": "Gaat meer kwetsbare instroom samen met meer overlast, en waar vangt een buurt dat op? Een panelmodel over "
               "buurt-jaren met vaste buurt- en jaareffecten; de hellingen komen uit veranderingen binnen buurten. Het "
@@ -217,6 +239,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.more_changes": {"nl": "… en {n} andere buurten; alle veranderingen staan op /veranderingen/{code}.",
                              "en": "… and {n} more neighbourhoods; all changes are on /veranderingen/{code}."},
     "report.diagnosis": {"nl": "Diagnose", "en": "Diagnosis"},
+    "report.policy": {"nl": "beleid", "en": "policy"},
+    "report.method": {"nl": "methode", "en": "method"},
+    "report.lettings": {"nl": "verhuringen", "en": "lettings"},
+    "report.preference_fit": {"nl": "voorkeur", "en": "preference fit"},
+    "report.vulnerable": {"nl": "kwetsbaar", "en": "vulnerable"},
+    "report.rules_broken": {"nl": "regels gebroken", "en": "rules broken"},
+    "report.attention_projected": {"nl": "aandacht met instroom", "en": "attention with inflow"},
+    "report.vacancies": {"nl": "vrijkomend", "en": "vacancies"},
+    "report.more_on_web": {"nl": "buurten meer op /toewijzing", "en": "more buurten on /toewijzing"},
+    "report.allocation_buurten": {"nl": "Per buurt: kwetsbare huishoudens / verhuringen → vitaliteit met deze instroom",
+                                  "en": "Per buurt: vulnerable households / lettings → vitality with this inflow"},
+    "report.allocation_cell": {
+        "nl": "Vitaliteit met instroom: de score van nu, met het aandeel kwetsbare huishoudens over drie jaar inclusief "
+              "deze ronde; overlast, Leefbaarometer en organisatiekracht blijven zoals ze zijn.",
+        "en": "Vitality with inflow: today's score with the three-year vulnerable share including this round; "
+              "nuisance, Leefbaarometer and organising capacity stay as they are."},
     "report.estimate": {"nl": "schatting", "en": "estimate"},
     "report.group_share": {"nl": "aandeel groep", "en": "group share"},
     "report.no_resilience": {"nl": "Het veerkrachtmodel is niet geschat: te weinig buurt-jaren met overlast, instroom "

@@ -126,8 +126,37 @@ def report_context(ws: Workspace, run: queries.Run, scope: ReportScope, lang: st
         "changes": changes, "details": detail_pages, "map_png": map_png, "model": run.model, "rules": rules,
         "model_hash": run.model_hash, "sources": sources.to_dict(orient="records"), "attribution": ATTRIBUTION,
         "corporation": corp, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"), "workspace": str(ws.path),
-        "version": __version__, "diagnosis": diagnosis_data,
+        "version": __version__, "diagnosis": diagnosis_data, "allocation": _allocation(ws, code, lang),
     }
+
+
+ALLOCATION_ROWS = 12  # buurten in the allocation table: with the comparison, one page
+
+
+def _allocation(ws: Workspace, gemeente: str, lang: str) -> dict | None:
+    """The stored allocation comparison for this gemeente: policies side by side, and per buurt of the
+    gemeente with vacancies the vulnerable inflow and projected vitality of each run (None without one)."""
+    from wijkvitaliteit.present import allocation
+
+    if ws.query("SELECT count(*) FROM allocation_runs").iloc[0, 0] == 0:
+        return None
+    page = allocation.allocation_page(ws, lang, gemeente)
+    buurten = pd.DataFrame(page.data["buurten"])
+    runs = {r["run_id"]: r for r in page.data["runs"]}
+    shown = [r for r in page.data["runs"] if r["method"] in ("optimiser", "practice")]
+    rows = []
+    if len(buurten):
+        for code, group in buurten[buurten["vacancies"].fillna(0) > 0].groupby("buurt_code", sort=True):
+            first = group.iloc[0]
+            cells = {int(g.run_id): g for g in group.itertuples()}
+            rows.append({"code": code, "name": first["name"], "vacancies": int(first["vacancies"]),
+                         "vitality_now": first["vitality_now"], "attention_now": first["attention_now"],
+                         "runs": [cells.get(r["run_id"]) for r in shown]})
+    rows.sort(key=lambda r: (-(r["vitality_now"] if r["vitality_now"] == r["vitality_now"] and r["vitality_now"]
+                                is not None else -1), r["code"]))
+    return {"year": page.data["year"], "current_year": page.data["current_year"],
+            "comparison": page.table.to_dict(orient="records"), "shown": shown, "runs": runs, "buurten": rows[:ALLOCATION_ROWS],
+            "more": max(0, len(rows) - ALLOCATION_ROWS)}
 
 
 def _diagnosis(ws: Workspace, run: queries.Run, gemeente: str, year: int, scope: set[str]) -> dict:

@@ -33,9 +33,11 @@ from wijkvitaliteit import __version__
 from wijkvitaliteit.data import ATTRIBUTION
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
+from wijkvitaliteit.present import allocation as allocation_model
 from wijkvitaliteit.present import diagnosis, pages, queries
 from wijkvitaliteit.present.explain import factor_lines, format_value, points_text, score_line, version_note
 from wijkvitaliteit.present.i18n import LANGS, number, t
+from wijkvitaliteit.present.pages import records
 from wijkvitaliteit.web import render
 from wijkvitaliteit.workspace.store import Workspace
 
@@ -108,6 +110,7 @@ ERRORS = {404: {"model": ErrorJSON}, 422: {"model": ErrorJSON}}
 Preset = Annotated[str, Query(pattern="^(bijstand|corporatie|kwetsbaar)$", description="Pair of counts.")]
 Gemeente = Annotated[str | None, Query(pattern="^GM[0-9]{4}$", description="Also per buurt in this gemeente.")]
 SearchQ = Annotated[str, Query(max_length=100, description="Name or code of a buurt or gemeente.")]
+LangQ = Annotated[str, Query(pattern="^(nl|en)$", description="Language of the labels.")]
 Year = Annotated[int | None, Query(ge=1990, le=2100, description="Score year (default: the latest).")]
 
 
@@ -496,6 +499,47 @@ def create_app(workspace: Path) -> FastAPI:
                              [(f"{data['year']}: {data['counts']}", data["buurten"],
                                ["name", "gemeente_name", "vitality", "p_flagged", "rank_p05", "rank_p95", "label"])],
                              "/analyse/gevoeligheid", f"?jaar={data['year']}")
+
+    # -- allocation scenarios ------------------------------------------------------------------------------
+    @lru_cache(maxsize=16)
+    def allocation_page(lang: str, gemeente: str | None):
+        return allocation_model.allocation_page(ws(), lang, gemeente)
+
+    @app.get("/toewijzing.json", tags=["allocation"], responses=ERRORS)
+    def allocation_json(gemeente: Gemeente = None, lang: LangQ = "nl"):
+        """The stored allocation comparison: per policy and method what it achieves for applicants, which
+        rules it breaks or has no room left in, and per buurt the inflow and the projected vitality."""
+        return allocation_page(lang, gemeente).data
+
+    @app.get("/toewijzing.csv", tags=["csv"], response_class=Response, responses=ERRORS)
+    def allocation_csv(gemeente: Gemeente = None):
+        return csv(allocation_page("nl", gemeente).table, "toewijzing")
+
+    @app.get("/toewijzing", include_in_schema=False, response_class=HTMLResponse)
+    def allocation_html(request: Request, gemeente: Gemeente = None):
+        lang = lang_of(request)
+        code = gemeente or (queries.corporation_gemeenten(ws()) or [None])[0]
+        page = allocation_page(lang, code)
+        buurten = pd.DataFrame(page.data["buurten"])
+        maps = []
+        if code and len(buurten):
+            geo = geometry("buurt", code)
+            now = buurten.drop_duplicates("buurt_code").assign(
+                category=lambda f: f["category_now"], vitality=lambda f: f["vitality_now"],
+                vitality_min=lambda f: f["vitality_now"], vitality_max=lambda f: f["vitality_now"])
+            maps.append((t("allocation.map_now", lang, year=page.data["current_year"]), now))
+            for r in page.data["runs"]:
+                if r["method"] in ("optimiser", "practice"):
+                    rows = buurten[buurten["run_id"] == r["run_id"]]
+                    method = allocation_model.METHOD_LABELS[r["method"]][lang]
+                    maps.append((f"{r['policy']} — {method}", rows))
+            maps = [(title, render.gemeente_map(geo, frame.rename(columns={"buurt_code": "code"}).assign(
+                scored=frame["vitality"].notna() | frame["vitality_min"].notna()), "categorie", run.model, None,
+                lang)) for title, frame in maps]
+        gemeenten = queries.corporation_gemeenten(ws())
+        return html(request, "allocation.html", title=t("web.allocation", lang), data=page.data,
+                    table=records(page.table), maps=maps, gemeente=code, gemeenten=gemeenten,
+                    base="/toewijzing", query=f"?gemeente={code}" if code else "")
 
     @app.get("/health", include_in_schema=False)
     async def health():

@@ -76,3 +76,29 @@ CREATE TABLE IF NOT EXISTS score_indicators (
     rule VARCHAR NOT NULL, reference VARCHAR, reference_n INTEGER, direction VARCHAR NOT NULL,
     threshold_low DOUBLE, threshold_high DOUBLE, points INTEGER, status VARCHAR NOT NULL
 );
+
+-- allocation scenarios: the latest 'wijkvitaliteit allocate' comparison (each call replaces it)
+CREATE TABLE IF NOT EXISTS allocation_runs (
+    run_id INTEGER PRIMARY KEY, created_at TIMESTAMP NOT NULL, inputs VARCHAR NOT NULL,
+    policy_name VARCHAR NOT NULL, policy_label_nl VARCHAR NOT NULL, policy_label_en VARCHAR NOT NULL,
+    policy_hash VARCHAR NOT NULL, policy_toml VARCHAR NOT NULL, method VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,           -- optimal | feasible | infeasible (the checker found broken rules)
+    objective DOUBLE NOT NULL, bound DOUBLE, seconds DOUBLE NOT NULL, year INTEGER NOT NULL,
+    score_run_id INTEGER, current_year INTEGER, metrics VARCHAR NOT NULL, explanation VARCHAR NOT NULL,
+    binding VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS allocation_buurten (
+    run_id INTEGER NOT NULL, buurt_code VARCHAR NOT NULL, vacancies INTEGER, lettings INTEGER,
+    vulnerable INTEGER, uitstroom INTEGER, cap INTEGER, quota_max INTEGER, vulnerable_share_round DOUBLE,
+    vulnerable_share_window DOUBLE, veerkracht_now INTEGER, vitality_now DOUBLE, category_now VARCHAR,
+    attention_now BOOLEAN,
+    veerkracht INTEGER, vitality DOUBLE, vitality_min DOUBLE, vitality_max DOUBLE, category VARCHAR,
+    attention BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS allocation_violations (
+    run_id INTEGER NOT NULL, rule VARCHAR NOT NULL, area VARCHAR, found VARCHAR, allowed VARCHAR, detail VARCHAR
+);
+CREATE TABLE IF NOT EXISTS allocation_lettings (   -- record level: corporation role only
+    run_id INTEGER NOT NULL, applicant_id VARCHAR NOT NULL, vacancy_id VARCHAR NOT NULL, buurt_code VARCHAR,
+    rank INTEGER, points DOUBLE, vulnerable BOOLEAN, uitstroom BOOLEAN
+);

@@ -17,7 +17,7 @@ import pandas as pd
 
 from wijkvitaliteit.errors import InputError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: allocation tables
 ENV_VAR = "WIJKVITALITEIT_WORKSPACE"
 DEFAULT_PATH = "wijkvitaliteit.duckdb"
 CORP_TABLES = ("corp_dwellings", "corp_lettings", "corp_nuisance", "corp_organisation")
@@ -102,6 +102,16 @@ class Workspace:
     def tables(self) -> list[str]:
         return [r[0] for r in self.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+
+    def insert(self, con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+        """Append a frame's columns that the table has (by name); other columns are not stored."""
+        columns = [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()]
+        con.register("incoming", frame[[c for c in frame.columns if c in columns]])
+        try:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+        finally:
+            con.unregister("incoming")
 
     def snapshot(self) -> dict[str, pd.DataFrame]:
         """Every table's full content, ordered: for checking that a failed import changed nothing."""

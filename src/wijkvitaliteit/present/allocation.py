@@ -1,0 +1,79 @@
+"""Read model of the stored allocation comparison (CLI, web page and its twins, report)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from wijkvitaliteit.present.pages import BadParameter, Page, records
+from wijkvitaliteit.workspace.store import Workspace
+
+METHOD_LABELS = {
+    "optimiser": {"nl": "optimalisatie", "en": "optimiser"},
+    "greedy": {"nl": "gretig met dezelfde regels", "en": "greedy, same rules"},
+    "practice": {"nl": "huidige praktijk (wachttijd + loting)", "en": "today's practice (waiting time + lottery)"},
+}
+
+COMPARISON_COLUMNS = ["run_id", "policy", "method", "status", "lettings", "objective", "bound", "gap",
+                      "preference_fit", "mean_rank", "first_choice_share", "urgent_housed", "vulnerable_housed",
+                      "uitstroom_housed", "commitment_housed", "violations", "attention_now", "attention_projected",
+                      "seconds"]
+
+
+def runs(ws: Workspace) -> pd.DataFrame:
+    return ws.query("SELECT * FROM allocation_runs ORDER BY run_id")
+
+
+def comparison(ws: Workspace, lang: str = "nl", gemeente: str | None = None) -> pd.DataFrame:
+    """One row per stored run: what it achieves for applicants, which rules it breaks, what it does to the
+    number of flagged buurten (all buurten with stock, or one gemeente's)."""
+    stored = runs(ws)
+    if stored.empty:
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
+    violations = ws.query("SELECT run_id, count(*) AS n FROM allocation_violations GROUP BY run_id")
+    flagged = ws.query("""
+        SELECT b.run_id, count(*) FILTER (WHERE b.attention_now) AS attention_now,
+               count(*) FILTER (WHERE b.attention) AS attention_projected
+        FROM allocation_buurten b JOIN areas a ON a.code = b.buurt_code
+        WHERE ? IS NULL OR a.gemeente_code = ? GROUP BY b.run_id""", [gemeente, gemeente])
+    rows = []
+    for r in stored.itertuples():
+        m = json.loads(r.metrics)
+        rows.append({
+            "run_id": r.run_id, "policy": r.policy_label_en if lang == "en" else r.policy_label_nl,
+            "policy_name": r.policy_name, "method": METHOD_LABELS[r.method][lang], "method_id": r.method,
+            "status": r.status, "lettings": m["lettings"], "objective": r.objective, "bound": r.bound,
+            "gap": None if pd.isna(r.bound) or r.status == "infeasible" else max(0.0, (r.bound - r.objective) / r.bound),
+            **{k: m[k] for k in ("preference_fit", "mean_rank", "first_choice_share", "urgent_housed",
+                                 "vulnerable_housed", "uitstroom_housed", "commitment_housed")},
+            "seconds": r.seconds,
+        })
+    out = pd.DataFrame(rows)
+    out = out.merge(violations.rename(columns={"n": "violations"}), on="run_id", how="left")
+    out = out.merge(flagged, on="run_id", how="left")
+    out["violations"] = out["violations"].fillna(0).astype(int)
+    return out
+
+
+def allocation_page(ws: Workspace, lang: str = "nl", gemeente: str | None = None) -> Page:
+    stored = runs(ws)
+    if stored.empty:
+        raise BadParameter("toewijzing", "no allocation comparison stored (run 'wijkvitaliteit allocate compare')")
+    table = comparison(ws, lang, gemeente)
+    buurten = ws.query("""
+        SELECT b.*, a.name, a.gemeente_code FROM allocation_buurten b JOIN areas a ON a.code = b.buurt_code
+        WHERE ? IS NULL OR a.gemeente_code = ? ORDER BY b.run_id, b.buurt_code""", [gemeente, gemeente])
+    violations = ws.query("SELECT * FROM allocation_violations ORDER BY run_id, rule, area")
+    first = stored.iloc[0]
+    runs_data = []
+    for r in stored.itertuples():
+        runs_data.append({"run_id": r.run_id, "policy_name": r.policy_name,
+                          "policy": r.policy_label_en if lang == "en" else r.policy_label_nl,
+                          "method": r.method, "method_label": METHOD_LABELS[r.method][lang], "status": r.status,
+                          "explanation": json.loads(r.explanation),
+                          "binding": json.loads(r.binding), "metrics": json.loads(r.metrics)})
+    return Page({"year": int(first["year"]), "current_year": None if pd.isna(first["current_year"])
+                 else int(first["current_year"]), "inputs": first["inputs"], "created_at": str(first["created_at"]),
+                 "gemeente": gemeente, "comparison": records(table), "runs": runs_data,
+                 "buurten": records(buurten), "violations": records(violations)}, table)
