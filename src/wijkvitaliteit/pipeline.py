@@ -3,6 +3,7 @@ score the workspace and store the run. Everything here either lands whole or not
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,7 @@ import pandas as pd
 from wijkvitaliteit.derive.corporation import SOURCE as CORP_SOURCE
 from wijkvitaliteit.derive.corporation import DeriveSettings, derive_corporation
 from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.privacy import pseudonyms, workspace_salt
 from wijkvitaliteit.scoring.engine import score, score_years
 from wijkvitaliteit.scoring.model import ScoringModel
 from wijkvitaliteit.sources.codes import read_codes
@@ -20,7 +22,7 @@ from wijkvitaliteit.sources.corporation import read_corporation
 from wijkvitaliteit.sources.geometry import read_geometry
 from wijkvitaliteit.sources.kwb import read_kwb
 from wijkvitaliteit.sources.leefbaarometer import read_leefbaarometer
-from wijkvitaliteit.workspace.store import CORP_TABLES, Workspace
+from wijkvitaliteit.workspace.store import CORP_TABLES, Workspace, staged_write
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,17 @@ class ImportSummary:
     areas: int
     measurements: int
     detail: str = ""
+
+
+def writes(fn):
+    """A pipeline step that writes the workspace runs on a staging copy that replaces it only when the
+    step succeeds (workspace.store.staged_write): a failure or a kill leaves the workspace as it was."""
+    @functools.wraps(fn)
+    def wrapper(workspace, *args, **kwargs):
+        with staged_write(workspace) as stage:
+            return fn(stage, *args, **kwargs)
+
+    return wrapper
 
 
 def _existing(path: str | Path) -> Path:
@@ -51,6 +64,7 @@ def _land(workspace: Path, kind: str, path: Path, areas: pd.DataFrame, measureme
     return ImportSummary(kind, path, len(areas), len(measurements), detail)
 
 
+@writes
 def import_leefbaarometer(workspace: Path, path: str | Path) -> ImportSummary:
     path = _existing(path)
     data = read_leefbaarometer(path)
@@ -59,6 +73,7 @@ def import_leefbaarometer(workspace: Path, path: str | Path) -> ImportSummary:
     return _land(workspace, "leefbaarometer", path, data.areas, data.measurements, names="fill", detail=detail)
 
 
+@writes
 def import_kwb(workspace: Path, path: str | Path, *, year: int | None = None, sheet: str | None = None) -> ImportSummary:
     path = _existing(path)
     data = read_kwb(path, year=year, sheet=sheet)
@@ -66,6 +81,7 @@ def import_kwb(workspace: Path, path: str | Path, *, year: int | None = None, sh
     return _land(workspace, "kwb", path, data.areas, data.measurements, names="overwrite", detail=detail)
 
 
+@writes
 def import_geometry(workspace: Path, path: str | Path, *, layer: str | None = None) -> ImportSummary:
     path = _existing(path)
     data = read_geometry(path, layer=layer)
@@ -76,6 +92,7 @@ def import_geometry(workspace: Path, path: str | Path, *, layer: str | None = No
                  derived_areas=data.derived)
 
 
+@writes
 def import_codes(workspace: Path, path: str | Path) -> ImportSummary:
     path = _existing(path)
     data = read_codes(path)
@@ -93,6 +110,7 @@ def _buurt_polygons(ws: Workspace):
     return gpd.GeoDataFrame(rows[["code"]], geometry=shapely.from_wkb(rows["geometry"].map(bytes)), crs="EPSG:28992")
 
 
+@writes
 def import_corporation(workspace: Path, path: str | Path, settings: DeriveSettings | None = None) -> ImportSummary:
     """Replace the corporation's records with this delivery and derive its measurements."""
     path = _existing(path)
@@ -107,10 +125,8 @@ def import_corporation(workspace: Path, path: str | Path, settings: DeriveSettin
             import_id = ws.log_import(con, "corporation", path, sum(counts.values()), json.dumps(counts))
             for table in CORP_TABLES:
                 con.execute(f"DELETE FROM {table}")
-            for name, frame in records.tables().items():
-                con.register("incoming", frame)
-                con.execute(f"INSERT INTO corp_{name} BY NAME SELECT * FROM incoming")
-                con.unregister("incoming")
+            for name, frame in pseudonymised(records.tables(), workspace_salt(con)).items():
+                ws.insert(con, f"corp_{name}", frame)
             con.execute("DELETE FROM corporation")
             con.executemany("INSERT INTO corporation VALUES (?, ?)",
                             [["name", records.name], ["fictitious", str(records.fictitious).lower()],
@@ -120,6 +136,25 @@ def import_corporation(workspace: Path, path: str | Path, settings: DeriveSettin
     return ImportSummary("corporation", path, 0, len(measurements), json.dumps(counts))
 
 
+RECORD_IDS = {"dwellings": ("dwelling_id",), "lettings": ("letting_id", "dwelling_id"),
+              "nuisance": ("report_id", "dwelling_id")}
+
+
+def pseudonymised(tables: dict[str, pd.DataFrame], salt: str) -> dict[str, pd.DataFrame]:
+    """The records as stored: every record id replaced by its salted hash, postcodes cut to PC4 (a PC6 is
+    a handful of addresses). Names and addresses are not in the formats; extra columns never reach here."""
+    out = {}
+    for name, frame in tables.items():
+        frame = frame.copy()
+        for column in RECORD_IDS.get(name, ()):
+            frame[column] = pseudonyms(frame[column], salt)
+        if "postcode" in frame:
+            frame["postcode"] = frame["postcode"].astype("string").str.replace(" ", "").str.slice(0, 4)
+        out[name] = frame
+    return out
+
+
+@writes
 def derive(workspace: Path, settings: DeriveSettings) -> int:
     """Re-derive the corporation measurements from the stored records (e.g. with another window)."""
     with Workspace(workspace) as ws:
@@ -148,6 +183,7 @@ def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None =
     return score(measurements, buurten, years, model), years
 
 
+@writes
 def score_workspace(workspace: Path, model: ScoringModel, model_text: str,
                     years: list[int] | None = None) -> tuple[int, pd.DataFrame]:
     """Score and store the run. A run with the same model hash replaces the earlier one."""
@@ -209,6 +245,7 @@ def allocation_context(ws: Workspace, year: int) -> AllocationContext:
                              set(buurten["buurt_code"]))
 
 
+@writes
 def allocate(workspace: Path, inputs_path: str | Path, runs: list[tuple], *, time_limit: float = 5.0,
              store: bool = True):
     """Run each (policy, policy_text, method) on one round, check it, project it, and (``store``) replace the
@@ -219,7 +256,7 @@ def allocate(workspace: Path, inputs_path: str | Path, runs: list[tuple], *, tim
     from wijkvitaliteit.present.queries import active_run
     from wijkvitaliteit.sources.allocation import read_allocation_inputs
 
-    with Workspace(workspace, read_only=not store) as ws:
+    with Workspace(workspace) as ws:
         year = runs[0][0].policy.year
         ctx = allocation_context(ws, year)
         inputs = read_allocation_inputs(inputs_path, ctx.known_buurten)
@@ -258,6 +295,7 @@ def allocate(workspace: Path, inputs_path: str | Path, runs: list[tuple], *, tim
 def _store_allocations(ws: Workspace, inputs: str, results, ctx: AllocationContext) -> None:
     now = datetime.now().replace(microsecond=0)
     with ws.transaction() as con:
+        salt = workspace_salt(con)
         for table in ALLOCATION_TABLES:
             con.execute(f"DELETE FROM {table}")
         for run_id, r in enumerate(results, start=1):
@@ -269,7 +307,8 @@ def _store_allocations(ws: Workspace, inputs: str, results, ctx: AllocationConte
             frames = {
                 "allocation_buurten": r.buurten,
                 "allocation_violations": r.violations.astype({"found": "string", "allowed": "string"}),
-                "allocation_lettings": r.assignment,
+                "allocation_lettings": r.assignment.assign(
+                    applicant_id=pseudonyms(r.assignment["applicant_id"], salt)),
             }
             for table, frame in frames.items():
                 ws.insert(con, table, frame.assign(run_id=run_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -68,6 +69,31 @@ class ExportTable(StrEnum):
 
 
 LangOpt = Annotated[Lang, typer.Option("--lang", envvar="WIJKVITALITEIT_LANG", help="Language: nl or en.")]
+
+
+class Role(StrEnum):
+    corporatie = "corporatie"
+    partner = "partner"
+
+
+RoleOpt = Annotated[Role, typer.Option("--role", help="partner: aggregates only, small counts suppressed "
+                                                      "(docs/privacy.md).")]
+ThresholdOpt = Annotated[int, typer.Option("--threshold", min=1, help="With --role partner: suppress counts "
+                                                                      "below this.")]
+
+
+@contextmanager
+def _as_role(workspace: Path, role: Role, threshold: int):
+    """The workspace to read for a role: itself, or a partner copy made in a temporary folder."""
+    if role == Role.corporatie:
+        yield workspace
+        return
+    from wijkvitaliteit.workspace.partner import make_partner_copy
+
+    with Workspace(workspace, read_only=True):
+        pass  # a clear error for a missing or foreign file before copying
+    with tempfile.TemporaryDirectory(prefix="wijkvitaliteit-partner-") as tmp:
+        yield make_partner_copy(workspace, Path(tmp) / "partner.duckdb", threshold)
 
 
 def _progress() -> Progress:
@@ -259,13 +285,14 @@ def export(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
            year: Annotated[int | None, typer.Option(help="Only this year (gpkg: default the latest).")] = None,
            gemeente: Annotated[list[str] | None, typer.Option(help="Only these gemeenten (code or name).")] = None,
            output: Annotated[Path | None, typer.Option("--out", help="File (a folder for parquet); csv: default "
-                                                                      "standard output.")] = None) -> None:
+                                                                      "standard output.")] = None,
+           role: RoleOpt = Role.corporatie, threshold: ThresholdOpt = 5) -> None:
     """Export scores, factor points, indicators, the model and the sources."""
     from wijkvitaliteit.present import exports
 
     if format != ExportFormat.csv and output is None:
         raise InputError(None, f"--out for --format {format.value}", found="no --out")
-    with Workspace(workspace, read_only=True) as ws:
+    with _as_role(workspace, role, threshold) as source, Workspace(source, read_only=True) as ws:
         run = queries.active_run(ws)
         codes = queries.resolve_gemeenten(ws, gemeente) if gemeente else None
         tables = exports.export_tables(ws, run, year, codes)
@@ -297,11 +324,11 @@ def report(gemeente: Annotated[str, typer.Option(help="Gemeente code (GM0268) or
                                                                 "(code or name; repeatable).")] = None,
            year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
            format: Annotated[ReportFormat, typer.Option("--format", help="pdf or html.")] = ReportFormat.pdf,
-           lang: LangOpt = Lang.nl) -> None:
+           lang: LangOpt = Lang.nl, role: RoleOpt = Role.corporatie, threshold: ThresholdOpt = 5) -> None:
     """The report for the prestatieafspraken: summary, map, a page per flagged buurt, model and sources."""
     from wijkvitaliteit.reports.build import ReportScope, build_report
 
-    with Workspace(workspace, read_only=True) as ws, _progress() as p:
+    with _as_role(workspace, role, threshold) as source, Workspace(source, read_only=True) as ws, _progress() as p:
         p.add_task(f"report {gemeente}")
         code = queries.resolve_gemeenten(ws, [gemeente])[0]
         build_report(ws, ReportScope(code, tuple(wijk or ()), tuple(buurt or ()), year), format.value, output,
@@ -585,12 +612,20 @@ def demo(workspace: WorkspaceOpt = Path("demo.duckdb"),
 @app.command()
 def serve(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000) -> None:
+          port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+          tokens: Annotated[Path | None, typer.Option(help="Tokens per role (TOML; docs/privacy.md). Default "
+                                                           "$WIJKVITALITEIT_TOKENS; without tokens the server is "
+                                                           "open, as corporatie, on loopback only.")] = None,
+          threshold: Annotated[int | None, typer.Option(min=1, help="Partner suppression threshold (default: "
+                                                                    "the tokens file's, else 5).")] = None) -> None:
     """Serve the dashboard and HTTP API for a workspace (read-only while it runs)."""
+    from wijkvitaliteit.web.access import load_access
     from wijkvitaliteit.web.app import serve as run_server
 
-    err.print(f"wijkvitaliteit: http://{host}:{port}/  (API: http://{host}:{port}/docs) — Ctrl+C stops")
-    run_server(workspace, host, port)
+    access = load_access(tokens, threshold)
+    mode = "tokens: corporatie, partner" if access else "open (no tokens), loopback only"
+    err.print(f"wijkvitaliteit: http://{host}:{port}/  (API: http://{host}:{port}/docs; {mode}) — Ctrl+C stops")
+    run_server(workspace, host, port, access)
 
 
 def print_summary(workspace: Path, lang: str) -> None:

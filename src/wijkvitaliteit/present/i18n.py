@@ -200,6 +200,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "All {n} lettings keep every rule of policy '{policy}'."},
     "allocation.written": {"nl": "Toewijzing ({n} verhuringen) → {path}", "en": "Assignment ({n} lettings) → {path}"},
     "web.allocation": {"nl": "Toewijzing", "en": "Allocation"},
+    "web.partner": {"nl": "Partnerweergave", "en": "Partner view"},
+    "web.partner_note": {"nl": "alleen totalen; aantallen van 1 tot {threshold} (exclusief) zijn onderdrukt (–), en waar een "
+                               "totaal ze zou verraden ook het kleinste andere aantal.",
+                         "en": "aggregates only; counts from 1 to below {threshold} are suppressed (–), and where a "
+                               "total would give them away, the next smallest count too."},
     "analysis.resilience_intro": {
         "nl": "Gaat meer kwetsbare instroom samen met meer overlast, en waar vangt een buurt dat op? Een panelmodel over "
               "buurt-jaren met vaste buurt- en jaareffecten; de hellingen komen uit veranderingen binnen buurten. Het "

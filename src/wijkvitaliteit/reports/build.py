@@ -127,7 +127,14 @@ def report_context(ws: Workspace, run: queries.Run, scope: ReportScope, lang: st
         "model_hash": run.model_hash, "sources": sources.to_dict(orient="records"), "attribution": ATTRIBUTION,
         "corporation": corp, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"), "workspace": str(ws.path),
         "version": __version__, "diagnosis": diagnosis_data, "allocation": _allocation(ws, code, lang),
+        "partner_threshold": _partner_threshold(ws),
     }
+
+
+def _partner_threshold(ws: Workspace) -> int | None:
+    """The suppression threshold when this is a partner copy of a workspace (workspace/partner.py)."""
+    row = ws.query("SELECT value FROM meta WHERE key = 'suppression_threshold'")
+    return int(row.iloc[0, 0]) if len(row) else None
 
 
 ALLOCATION_ROWS = 12  # buurten in the allocation table: with the comparison, one page

@@ -114,7 +114,9 @@ LangQ = Annotated[str, Query(pattern="^(nl|en)$", description="Language of the l
 Year = Annotated[int | None, Query(ge=1990, le=2100, description="Score year (default: the latest).")]
 
 
-def create_app(workspace: Path) -> FastAPI:
+def create_app(workspace: Path, role: str = "corporatie") -> FastAPI:
+    """The dashboard and API over one workspace. ``role`` partner: the workspace is a partner copy
+    (workspace/partner.py) and record-level endpoints answer 403."""
     path = Path(workspace)
     with Workspace(path, read_only=True) as check:  # fail early, with a clear error, on a bad workspace
         queries.active_run(check)
@@ -147,7 +149,9 @@ def create_app(workspace: Path) -> FastAPI:
     templates.env.globals.update(lang_url=_lang_url, format_value=format_value, pts=points_text, t=t, number=number,
                                  indicator=indicator,
                                  attribution=ATTRIBUTION, run=run,
-                                 corporation=corporation, layer_label=render.layer_label, version=__version__)
+                                 corporation=corporation, layer_label=render.layer_label, version=__version__,
+                                 role=role, threshold=ws().query(
+                                     "SELECT value FROM meta WHERE key = 'suppression_threshold'")["value"].tolist())
 
     # -- helpers ---------------------------------------------------------------------------------------
     def lang_of(request: Request) -> str:
@@ -515,6 +519,16 @@ def create_app(workspace: Path) -> FastAPI:
     def allocation_csv(gemeente: Gemeente = None):
         return csv(allocation_page("nl", gemeente).table, "toewijzing")
 
+    @app.get("/toewijzing/verhuringen.csv", tags=["csv"], response_class=Response,
+             responses={403: {"model": ErrorJSON}})
+    def allocation_lettings_csv(run: Annotated[int, Query(ge=1, description="Run id of the comparison.")] = 1):
+        """The planned lettings of one stored run (record level, pseudonymised applicant ids): role corporatie
+        only."""
+        if role != "corporatie":
+            return JSONResponse({"detail": "record-level data: role corporatie only"}, 403)
+        frame = ws().query("SELECT * FROM allocation_lettings WHERE run_id = ? ORDER BY vacancy_id", [run])
+        return csv(frame, f"verhuringen-{run}")
+
     @app.get("/toewijzing", include_in_schema=False, response_class=HTMLResponse)
     def allocation_html(request: Request, gemeente: Gemeente = None):
         lang = lang_of(request)
@@ -573,8 +587,13 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
-def serve(workspace: Path, host: str, port: int) -> None:
+def serve(workspace: Path, host: str, port: int, access=None) -> None:
     import uvicorn
 
-    app = create_app(workspace)  # a bad workspace raises InputError before the server starts
+    from wijkvitaliteit.web.access import build_server_app
+
+    if access is None and host not in ("127.0.0.1", "localhost", "::1"):
+        raise InputError(None, "tokens for both roles (--tokens FILE, see docs/privacy.md) to serve beyond loopback",
+                         found=f"--host {host} without tokens")
+    app = build_server_app(workspace, access)  # a bad workspace raises InputError before the server starts
     uvicorn.run(app, host=host, port=port, log_level="warning")

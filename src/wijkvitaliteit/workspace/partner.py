@@ -1,0 +1,140 @@
+"""The partner's copy of a workspace: the same scores and aggregates, without anybody's personal data.
+
+Made from the corporation's workspace (a file copy, then one transaction on the copy); every page, JSON
+and CSV twin, export and report a partner can get is built from it, so nothing a partner sees can come
+from the full data by mistake. In the copy:
+
+* the record tables (dwellings, lettings, nuisance reports, the allocation's lettings) are empty;
+* household and record counts of the corporation (``COUNTS``) from 1 to threshold−1 are missing, and
+  where the buurten of a gemeente and year could give one back through their total, the next smallest is
+  missing too (:func:`privacy.suppress`);
+* shares and rates built on such counts (``SHARES``) are missing where their numerator or denominator
+  is a small count; the same values in the stored score explanations follow the measurements;
+* the allocation comparison keeps its per-buurt counts only where they are not small (secondary
+  suppression within each run), and its broken-rule lines lose the record-level detail.
+
+Scores, points, categories and attention flags stay: they are classifications, not counts. CBS's own
+figures (KWB, Leefbaarometer) are published open data and stay as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from wijkvitaliteit.privacy import DEFAULT_THRESHOLD, suppress, suppressed_share
+
+COUNTS = ("corp.dwellings", "corp.lettings", "corp.lettings_window", "corp.nuisance_reports")
+# share or rate → (the count it is a share of, the count of its numerator or None when share × count gives it)
+SHARES = {
+    "corp.vulnerable_share": "corp.lettings_window",
+    "corp.bijstand_share": "corp.lettings_window",
+    "corp.contact_6w_share": "corp.lettings",
+    "corp.nuisance_per_100": "corp.dwellings",
+}
+RECORD_TABLES = ("corp_dwellings", "corp_lettings", "corp_nuisance", "allocation_lettings")
+ALLOCATION_COUNTS = ["vacancies", "lettings", "vulnerable", "uitstroom"]
+ALLOCATION_METRIC_COUNTS = ("urgent_housed", "vulnerable_housed", "uitstroom_housed", "commitment_housed")
+RECORD_RULES = ("one_per_applicant", "one_per_vacancy", "responded", "wbmgp", "unknown_applicant",
+                "unknown_vacancy")
+
+
+def partner_measurements(measurements: pd.DataFrame, gemeente_of: pd.Series, threshold: int) -> pd.DataFrame:
+    """The corporation's measurements with small counts and what they would give away suppressed.
+    ``measurements``: area_code, year, indicator, value (+ other columns kept)."""
+    out = measurements.copy()
+    wide = out[out["indicator"].isin(COUNTS + tuple(SHARES))].pivot_table(
+        index=["area_code", "year"], columns="indicator", values="value", aggfunc="first")
+    if wide.empty:
+        return out
+    wide = wide.reset_index()
+    wide["gemeente"] = wide["area_code"].map(gemeente_of)
+    present = [c for c in COUNTS if c in wide]
+    hidden = suppress(wide, present, threshold=threshold, totals=["gemeente", "year"])
+    for share, base in SHARES.items():
+        if share not in hidden or base not in wide:
+            continue
+        if share == "corp.nuisance_per_100":
+            reports = wide.get("corp.nuisance_reports")
+            small = hidden["corp.nuisance_reports"].isna() & reports.gt(0) if reports is not None else False
+            hidden[share] = wide[share].where(~small & hidden[base].notna())
+        else:
+            kept = suppressed_share(wide[share], wide[base], threshold=threshold)
+            hidden[share] = kept.where(hidden[base].notna() | wide[base].isna())
+    long = hidden.drop(columns="gemeente").melt(id_vars=["area_code", "year"], var_name="indicator",
+                                                value_name="partner_value")
+    out = out.merge(long, on=["area_code", "year", "indicator"], how="left")
+    affected = out["indicator"].isin(COUNTS + tuple(SHARES))
+    out.loc[affected, "value"] = out.loc[affected, "partner_value"]
+    return out.drop(columns="partner_value")
+
+
+def make_partner_copy(source: Path, target: Path, threshold: int = DEFAULT_THRESHOLD) -> Path:
+    """A new workspace file with every table of ``source`` except the record tables (left empty), then
+    stripped to what a partner may see — one transaction."""
+    from importlib import resources
+
+    target = Path(target)
+    target.unlink(missing_ok=True)
+    con = duckdb.connect(str(target))
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"ATTACH '{Path(source)}' AS src (READ_ONLY)")
+        con.execute("BEGIN TRANSACTION")
+        con.execute(resources.files("wijkvitaliteit.workspace").joinpath("schema.sql").read_text(encoding="utf-8"))
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_catalog = 'src' AND table_schema = 'main'").fetchall()]
+        for table in tables:
+            if table not in RECORD_TABLES:
+                con.execute(f'INSERT INTO main."{table}" SELECT * FROM src."{table}"')
+        gemeente_of = con.execute("SELECT code, gemeente_code FROM areas WHERE level = 'buurt'").df().set_index(
+            "code")["gemeente_code"]
+        ids = list(COUNTS) + list(SHARES)
+        measured = con.execute("SELECT area_code, year, indicator, value FROM measurements "
+                               "WHERE indicator IN (SELECT unnest(?))", [ids]).df()
+        kept = partner_measurements(measured, gemeente_of, threshold)
+        con.register("gone", kept[kept["value"].isna()][["area_code", "year", "indicator"]])
+        con.execute("""DELETE FROM measurements m USING gone g
+                       WHERE m.area_code = g.area_code AND m.year = g.year AND m.indicator = g.indicator""")
+        con.execute("""UPDATE score_indicators s SET value = NULL
+                       WHERE s.indicator IN (SELECT unnest(?)) AND NOT EXISTS (
+                           SELECT 1 FROM measurements m WHERE m.area_code = s.area_code
+                           AND m.year = s.value_year AND m.indicator = s.indicator)""", [ids])
+        _partner_allocation(con, threshold)
+        con.execute("DELETE FROM meta WHERE key = 'pseudonym_salt'")  # the corporation's secret stays with it
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('role', 'partner'), ('suppression_threshold', ?)",
+                    [str(threshold)])
+        con.execute("COMMIT")
+        con.execute("DETACH src")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return target
+
+
+def _partner_allocation(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
+    buurten = con.execute("SELECT rowid AS rid, * FROM allocation_buurten").df()
+    if len(buurten):
+        hidden = suppress(buurten, ALLOCATION_COUNTS, threshold=threshold, totals=["run_id"])
+        small = hidden["vulnerable"].isna() | hidden["lettings"].isna()
+        hidden["vulnerable_share_round"] = buurten["vulnerable_share_round"].where(~small)
+        con.register("hidden", hidden[["rid", *ALLOCATION_COUNTS, "vulnerable_share_round"]])
+        con.execute("""UPDATE allocation_buurten b SET vacancies = h.vacancies, lettings = h.lettings,
+                       vulnerable = h.vulnerable, uitstroom = h.uitstroom,
+                       vulnerable_share_round = h.vulnerable_share_round
+                       FROM hidden h WHERE b.rowid = h.rid""")
+    for run_id, metrics in con.execute("SELECT run_id, metrics FROM allocation_runs").fetchall():
+        m = json.loads(metrics)
+        for key in ALLOCATION_METRIC_COUNTS:
+            if m.get(key) is not None and 0 < m[key] < threshold:
+                m[key] = None
+        con.execute("UPDATE allocation_runs SET metrics = ? WHERE run_id = ?", [json.dumps(m), run_id])
+    con.execute("DELETE FROM allocation_violations WHERE rule IN (SELECT unnest(?))", [list(RECORD_RULES)])
+    con.execute("""UPDATE allocation_violations SET detail = rule || CASE WHEN area IS NULL OR area = '' THEN ''
+                   ELSE ' ' || area END,
+                   found = CASE WHEN TRY_CAST(found AS DOUBLE) BETWEEN 1 AND ? - 1 THEN NULL ELSE found END""",
+                [threshold])
+
