@@ -113,7 +113,7 @@ def _check_geometry(frame, path: Path, code_column: str) -> None:
     if not_polygon.any():
         i = int(np.flatnonzero(not_polygon)[0])
         raise InputError(path, "Polygon or MultiPolygon", row=i + 1, column="geometry",
-                         found=shapely.get_type_id(geoms[i]))
+                         found="empty" if geoms[i] is None else geoms[i].geom_type)
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         i = int(np.flatnonzero(invalid)[0])

@@ -82,7 +82,10 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
         missing = is_missing(series)
         numeric = pd.to_numeric(series.astype("string").str.strip().where(~missing), errors="coerce")
         if (numeric.notna() | missing).all():
-            values[col] = numeric.astype("float64")
+            # counts (a_) are never negative, percentages (p_) lie in 0…100: else a sentinel or a wrong unit
+            low, high = (0, None) if col.startswith("a_") else (0, 100) if col.startswith("p_") else (None, None)
+            values[col] = to_number(series, path, col, minimum=low, maximum=high) if (low, high) != (None, None) \
+                else numeric.astype("float64")
         elif numeric.notna().any():
             # Mostly numbers with text in between: a broken number column. Name the first bad cell.
             to_number(series, path, col)

@@ -83,7 +83,10 @@ def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
     frame["versie"] = raw["versie"].where(raw["versie"] != "") if "versie" in raw else pd.NA
     frame["bu_naam"] = raw["bu_naam"].where(raw["bu_naam"] != "") if "bu_naam" in raw else pd.NA
     for col in SCORE_COLUMNS:
-        frame[col] = to_number(raw[col], where, col) if col in raw.columns else float("nan")
+        # plausible range: scores lie around 4, deviations and dimensions around 0; a sentinel such as
+        # -99999 or a value in the wrong unit is refused
+        frame[col] = (to_number(raw[col], where, col, minimum=-10, maximum=10) if col in raw.columns
+                      else float("nan"))
     check_unique(frame, where, ("bu_code", "jaar"))
 
     latest_names = frame.sort_values("jaar").drop_duplicates("bu_code", keep="last")

@@ -92,10 +92,37 @@ def read_csv_text(path: Path, text: str, *, delimiter: str | None = None) -> pd.
         row = int(match.group(1)) if match else None
         raise InputError(path, f"the same number of '{sep}'-separated fields on every row", row=row,
                          found=str(exc).strip()) from None
+    header = next(csv.reader([first_line], delimiter=sep))
+    check_header(path, [h.strip().lstrip("\ufeff") for h in header])
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     for col in frame.columns:
         frame[col] = frame[col].str.strip()
     return frame
+
+
+def check_header(path: Path, header: list[str]) -> None:
+    """Each column once: a repeated name would make one of the two silently win."""
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            raise InputError(path, "each column name once in the header", row=1, column=name, found="twice")
+        seen.add(name)
+
+
+def _first_formula(path: Path, sheet_index: int) -> tuple[int, str] | None:
+    """Row and column letter of the first formula cell of a worksheet (formulas are refused: their result
+    depends on the program that last saved the file, and may not be stored at all)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = sorted(n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+            name = f"xl/worksheets/sheet{sheet_index + 1}.xml"
+            data = archive.read(name if name in names else names[0]) if names else b""
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    match = re.search(rb'<c r="([A-Z]+)([0-9]+)"[^>]*>\s*<f[ >]', data)
+    return (int(match.group(2)), match.group(1).decode()) if match else None
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
@@ -118,6 +145,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
             raise InputError(path, f"a sheet named '{sheet}'", found=", ".join(workbook.sheetnames))
         rows = list(worksheet.iter_rows(values_only=True))
         title = worksheet.title
+        index = workbook.sheetnames.index(title)
     finally:
         workbook.close()
     rows = [r for r in rows if r is not None and any(v is not None and str(v).strip() != "" for v in r)]
@@ -126,6 +154,14 @@ def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
     header = ["" if v is None else str(v).strip() for v in rows[0]]
     while header and header[-1] == "":
         header.pop()
+    check_header(path, header)
+    formula = _first_formula(path, index)
+    if formula is not None:
+        from openpyxl.utils import column_index_from_string
+
+        col = column_index_from_string(formula[1]) - 1
+        raise InputError(path, "values, not formulas (paste as values)", row=formula[0],
+                         column=header[col] if col < len(header) else formula[1], found="a formula")
     width = len(header)
     body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
@@ -165,7 +201,7 @@ def to_number(series: pd.Series, path: Path, column: str, *, integer: bool = Fal
     missing = is_missing(series)
     text = series.astype("string").str.strip().str.replace("\u2212", "-", regex=False)
     values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
-    bad = values.isna() & ~missing
+    bad = (values.isna() | np.isinf(values)) & ~missing
     expected = "a whole number" if integer else "a number"
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
