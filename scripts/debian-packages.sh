@@ -3,10 +3,11 @@
 #   chromium                         browser tests (Playwright drives /usr/bin/chromium)
 #   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core   WeasyPrint (PDF reports)
 #   poppler-utils                    pdftoppm/pdftotext: the tests look at the rendered PDF
-#   wrk                              load generator of `make bench` (only with --bench)
+#   wrk, hey                         load generators of `make bench` (only with --bench): wrk for
+#                                    latency under many clients, hey for a fixed request rate
 set -euo pipefail
 packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils)
-[ "${1:-}" = "--bench" ] && packages+=(wrk)
+[ "${1:-}" = "--bench" ] && packages+=(wrk hey)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,10 +8,12 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import tempfile
 import time
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -151,18 +153,17 @@ def bench_report(tmp: Path) -> dict:
     return out
 
 
-def bench_web(tmp: Path) -> dict:
-    """Serve a demo workspace in a subprocess; load its JSON endpoints; time the first drawn map."""
-    import gzip
+@contextmanager
+def _serving(ws: Path, *args: str):
+    """``wijkvitaliteit serve`` on a free loopback port in a subprocess; yields its base URL."""
     import subprocess
     import sys
     import urllib.request
 
-    ws = _demo(tmp)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "wijkvitaliteit", "serve", "--workspace", str(ws), "--port",
-                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               str(port), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -171,6 +172,119 @@ def bench_web(tmp: Path) -> dict:
                 break
             except OSError:
                 time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _fixed_rate(base: str, paths: list[str], rate: int, seconds: int, tmp: Path) -> dict:
+    """``rate`` requests per second in total for ``seconds``, spread evenly over ``paths``, by hey (Debian's Go
+    load generator: each path gets workers with a per-worker rate limit, all paths at once). Every request's
+    time is read from hey's CSV output and merged, so the percentiles are over all requests."""
+    import csv as csv_module
+    import subprocess
+
+    per_path = rate / len(paths)
+    workers = max(1, round(per_path / 5))
+    runs = []
+    for i, path in enumerate(paths):
+        out = tmp / f"hey-{i}.csv"
+        runs.append((path, out, subprocess.Popen(
+            ["hey", "-z", f"{seconds}s", "-c", str(workers), "-q", f"{per_path / workers:.3f}", "-o", "csv",
+             base + path], stdout=open(out, "w"), stderr=subprocess.DEVNULL)))  # noqa: SIM115
+    latencies, statuses, per = [], {}, {}
+    for path, out, process in runs:
+        process.wait(timeout=seconds + 120)
+        with open(out, newline="") as f:
+            rows = list(csv_module.DictReader(f))
+        per[path] = len(rows)
+        for row in rows:
+            latencies.append(float(row["response-time"]) * 1000)
+            statuses[row["status-code"]] = statuses.get(row["status-code"], 0) + 1
+    ms = sorted(latencies)
+
+    def pct(q: float) -> float:
+        return round(ms[min(len(ms) - 1, int(q * len(ms)))], 2)
+
+    errors = sum(n for code, n in statuses.items() if not code.startswith(("2", "3")))
+    return {"requests": len(ms), "target_per_second": rate, "achieved_per_second": round(len(ms) / seconds, 1),
+            "seconds": seconds, "errors": errors, "status_codes": statuses, "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": round(ms[-1], 2), "requests_per_path": per}
+
+
+LOAD_PATHS = ["/nederland.json", "/gemeente/GM0268.json", "/gemeente/GM0344.csv", "/gemeente/GM0268",
+              "/buurt/BU02680736.json", "/buurt/BU03440831", "/toewijzing.json?gemeente=GM0268",
+              "/zoek.json?q=malvert"]
+
+
+def bench_load(tmp: Path) -> dict:
+    """200 requests per second for 60 s on loopback against a served demo workspace: JSON and CSV twins and
+    HTML pages of the nation, both gemeenten, two buurten, the allocation comparison and search, 25/s each."""
+    ws = _demo(tmp)
+    with _serving(ws) as base:
+        result = _fixed_rate(base, LOAD_PATHS, rate=200, seconds=60, tmp=tmp)
+    result["load"] = "hey, per path 5 workers at 5 requests/s each (25/s per path, 8 paths), loopback"
+    result["aim"] = "200 requests/s for 60 s, 0 errors"
+    return result
+
+
+NATIONAL_STEP = """
+import json, resource, sys, time
+from pathlib import Path
+from wijkvitaliteit import data, pipeline
+from wijkvitaliteit.scoring.model import load_model
+folder, ws = Path(sys.argv[1]), Path(sys.argv[2])
+seconds = {}
+start = time.perf_counter(); pipeline.import_leefbaarometer(ws, data.LEEFBAAROMETER)
+seconds["leefbaarometer_import"] = time.perf_counter() - start
+start = time.perf_counter(); pipeline.import_corporation(ws, folder)
+seconds["corporation_import_and_derive"] = time.perf_counter() - start
+model, text = load_model()
+start = time.perf_counter(); pipeline.score_workspace(ws, model, text)
+seconds["score"] = time.perf_counter() - start
+print(json.dumps({"seconds": {k: round(v, 2) for k, v in seconds.items()},
+                  "total_seconds": round(sum(seconds.values()), 2),
+                  "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                  "workspace_mb": round(ws.stat().st_size / 1e6, 1)}))
+"""
+
+
+def bench_national(tmp: Path) -> dict:
+    """A national synthetic corporation sector (2.3 M dwellings, 300 k lettings a year for 3 years, 1 M nuisance
+    reports at 100 %) with the national Leefbaarometer: import + derive + score at 10 %, 30 % and 100 %, each
+    in a fresh process so that its peak memory is its own."""
+    import subprocess
+    import sys
+
+    from wijkvitaliteit.demo.national import generate_national
+
+    out = {}
+    for scale in (0.1, 0.3, 1.0):
+        folder = tmp / f"national-{scale}"
+        start = time.perf_counter()
+        counts = generate_national(folder, scale)
+        generated = time.perf_counter() - start
+        ws = tmp / f"national-{scale}.duckdb"
+        run = subprocess.run([sys.executable, "-c", NATIONAL_STEP, str(folder), str(ws)], capture_output=True,
+                             text=True, check=True)
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        out[f"{int(scale * 100)}%"] = {"records": counts, "generate_seconds": round(generated, 2), **result}
+        shutil.rmtree(folder, ignore_errors=True)
+        ws.unlink(missing_ok=True)
+    base, full = out["10%"]["total_seconds"], out["100%"]["total_seconds"]
+    out["growth_10_to_100_percent"] = round(full / base, 2)
+    out["aim"] = "100 % in < 15 s and < 3 GB"
+    return out
+
+
+def bench_web(tmp: Path) -> dict:
+    """Serve a demo workspace in a subprocess; load its JSON endpoints; time the first drawn map."""
+    import gzip
+    import urllib.request
+
+    ws = _demo(tmp)
+    with _serving(ws) as base:
         cold = _cold_requests(base, ws)
         paths = ["/health", "/nederland.json", "/gemeente/GM0268.json", "/buurt/BU02680736.json"]
         latency = _latencies(base, paths, clients=50, seconds=10, tmp=tmp)
@@ -178,9 +292,6 @@ def bench_web(tmp: Path) -> dict:
         national = urllib.request.urlopen(f"{base}/nederland").read()
         wijken = urllib.request.urlopen(f"{base}/nederland/wijken.svg").read()
         first_map = _first_map(base)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     baseline = latency["/health"]["p95_ms"]
     return {
         "latency_50_clients": latency,
@@ -384,11 +495,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
     parser.add_argument("--only", choices=["import", "scoring", "web", "report", "segregation", "sensitivity",
-                                            "allocation"],
+                                            "allocation", "load", "national"],
                         action="append",
                         help="Run only these parts (repeatable; default: all).")
     args = parser.parse_args()
-    parts = set(args.only or ["import", "scoring", "web", "report", "segregation", "sensitivity", "allocation"])
+    parts = set(args.only or ["import", "scoring", "web", "report", "segregation", "sensitivity", "allocation",
+                              "load", "national"])
     results: dict = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
                     "pandas": pd.__version__, "platform": platform.platform()},
@@ -408,6 +520,10 @@ def main() -> None:
             results["sensitivity"] = bench_sensitivity(Path(tmp))
         if "allocation" in parts:
             results["allocation"] = bench_allocation(Path(tmp))
+        if "load" in parts:
+            results["load_200_rps"] = bench_load(Path(tmp))
+        if "national" in parts:
+            results["national_sector"] = bench_national(Path(tmp))
     results["peak_memory_mb"] = round(_peak_mb(), 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -36,12 +36,14 @@ def workspace_salt(con: duckdb.DuckDBPyConnection) -> str:
 
 def pseudonyms(ids: pd.Series, salt: str) -> pd.Series:
     """SHA-256(salt ‖ id), first 24 hex digits (96 bits); missing stays missing. Computed in DuckDB."""
+    import pyarrow as pa
+
     con = duckdb.connect()
-    con.register("frame", pd.DataFrame({"id": ids.astype("string").to_numpy()}))
-    out = con.execute("SELECT CASE WHEN id IS NULL THEN NULL ELSE left(sha256(? || id), 24) END AS p FROM frame",
-                      [salt]).df()["p"]
+    con.register("frame", pa.table({"id": pa.array(ids.astype("string").array)}))
+    out = con.sql("SELECT CASE WHEN id IS NULL THEN NULL ELSE left(sha256($salt || id), 24) END AS p FROM frame",
+                  params={"salt": salt}).to_arrow_table()
     con.close()
-    return pd.Series(out.to_numpy(), index=ids.index, dtype="string")
+    return pd.Series(pd.array(out.column("p").combine_chunks(), dtype="string"), index=ids.index)
 
 
 def suppress(frame: pd.DataFrame, columns: list[str], *, threshold: int = DEFAULT_THRESHOLD,

@@ -79,8 +79,10 @@ def derive_corporation(dwellings: pd.DataFrame, lettings: pd.DataFrame, nuisance
         grid = pd.MultiIndex.from_product([sorted(set(stock.index) | set(lettings["buurt_code"])), l_years],
                                           names=["area_code", "year"])
         per_year = per_year.reindex(grid, fill_value=0).sort_index()
-        rolled = (per_year.groupby(level="area_code", group_keys=False)
-                  .apply(lambda g: g.rolling(settings.window, min_periods=1).sum()))
+        # the sum over the last `window` years of each buurt (a rolling sum with min_periods=1), vectorised:
+        # the grid holds every year of every buurt, so it is a running total minus the one `window` rows back
+        running = per_year.groupby(level="area_code").cumsum()
+        rolled = (running - running.groupby(level="area_code").shift(settings.window).fillna(0)).astype("float64")
         # a window reaches back before the first year of records only when we have those years
         first = int(let_year.min())
         complete_window = rolled.index.get_level_values("year") >= first + settings.window - 1

@@ -21,6 +21,7 @@ from wijkvitaliteit.sources.tabular import (
     TableFormat,
     apply_format,
     decode_text,
+    is_in,
     read_csv_text,
     read_xlsx,
 )
@@ -178,6 +179,21 @@ def first_row(mask: pd.Series) -> int:
     return int(np.flatnonzero(mask.to_numpy())[0])
 
 
+def lookup(mapping: pd.Series, keys: pd.Series) -> pd.Series:
+    """``keys.map(mapping)`` for a unique text index: one Arrow hash lookup and a take (not a Python call
+    per key)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def arrow(values) -> pa.Array:
+        array = pa.array(pd.Series(values).astype("string").array)
+        return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+    position = pc.index_in(arrow(keys), value_set=arrow(mapping.index))
+    taken = pc.take(arrow(mapping.to_numpy()), position)
+    return pd.Series(pd.array(taken, dtype="string"), index=keys.index)
+
+
 def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=None) -> CorporationRecords:
     """Read and validate the four tables. ``known_buurten`` are the workspace's buurt codes: a record in
     another buurt is refused. ``buurt_polygons`` (a GeoDataFrame with ``code``) places dwellings that
@@ -196,7 +212,7 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
                              found="empty")
         dwellings.loc[no_code, "buurt_code"] = _locate_points(dwellings[no_code], buurt_polygons, shown["dwellings"])
     for name, frame in (("dwellings", dwellings), ("organisation", organisation)):
-        unknown = ~frame["buurt_code"].isin(known_buurten)
+        unknown = ~is_in(frame["buurt_code"], known_buurten)
         if unknown.any():
             i = first_row(unknown)
             raise InputError(shown[name], "a buurt known in the workspace (import codes or Leefbaarometer first)",
@@ -205,22 +221,22 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
 
     # lettings: every dwelling known; the buurt follows from the dwelling
     buurt_of = dwellings.set_index("dwelling_id")["buurt_code"]
-    unknown = ~lettings["dwelling_id"].isin(buurt_of.index)
+    unknown = ~is_in(lettings["dwelling_id"], buurt_of.index)
     if unknown.any():
         i = first_row(unknown)
         raise InputError(shown["lettings"], "a dwelling_id listed in dwellings", row=i + 2, column="dwelling_id",
                          found=lettings["dwelling_id"].iloc[i])
-    lettings.insert(2, "buurt_code", lettings["dwelling_id"].map(buurt_of).astype("string"))
+    lettings.insert(2, "buurt_code", lookup(buurt_of, lettings["dwelling_id"]))
     lettings["vulnerable"] = lettings[list(VULNERABLE_FLAGS)].fillna(False).any(axis=1)
 
     # nuisance: a dwelling or a buurt; both must be known and agree
     has_dwelling = nuisance["dwelling_id"].notna()
-    unknown = has_dwelling & ~nuisance["dwelling_id"].isin(buurt_of.index)
+    unknown = has_dwelling & ~is_in(nuisance["dwelling_id"], buurt_of.index)
     if unknown.any():
         i = first_row(unknown)
         raise InputError(shown["nuisance"], "a dwelling_id listed in dwellings", row=i + 2, column="dwelling_id",
                          found=nuisance["dwelling_id"].iloc[i])
-    from_dwelling = nuisance["dwelling_id"].map(buurt_of).astype("string")
+    from_dwelling = lookup(buurt_of, nuisance["dwelling_id"])
     conflict = has_dwelling & nuisance["buurt_code"].notna() & (nuisance["buurt_code"] != from_dwelling)
     if conflict.any():
         i = first_row(conflict)
@@ -232,7 +248,7 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
         i = first_row(missing)
         raise InputError(shown["nuisance"], "a dwelling_id or a buurt_code", row=i + 2, column="buurt_code",
                          found="both empty")
-    unknown = ~nuisance["buurt_code"].isin(known_buurten)
+    unknown = ~is_in(nuisance["buurt_code"], known_buurten)
     if unknown.any():
         i = first_row(unknown)
         raise InputError(shown["nuisance"], "a buurt known in the workspace", row=i + 2, column="buurt_code",

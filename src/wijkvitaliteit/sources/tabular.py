@@ -70,13 +70,41 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+FAST_CSV_BYTES = 5_000_000
+
+
+class _Done(Exception):
+    pass
+
+
+def _read_csv_fast(text: str, sep: str) -> pd.DataFrame | None:
+    """Large files through Arrow's multi-threaded parser, every column as text; None when Arrow refuses the
+    file (the pandas parser then reads it and names the bad row)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        header = next(csv.reader([text.split("\n", 1)[0]], delimiter=sep))
+        table = pacsv.read_csv(io.BytesIO(text.encode("utf-8")),
+                               parse_options=pacsv.ParseOptions(delimiter=sep),
+                               convert_options=pacsv.ConvertOptions(
+                                   column_types={name.strip().lstrip("\ufeff"): pa.string() for name in header},
+                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, ValueError, StopIteration):
+        return None
+    return table.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
+
+
 def read_csv_text(path: Path, text: str, *, delimiter: str | None = None) -> pd.DataFrame:
     """Parse CSV text into a frame of stripped strings; every column is kept as text."""
     if not text.strip():
         raise InputError(path, "a header row and data rows", found="an empty file")
     first_line = text.split("\n", 1)[0]
     sep = delimiter or sniff_delimiter(first_line)
+    frame = _read_csv_fast(text, sep) if len(text) > FAST_CSV_BYTES else None
     try:
+        if frame is not None:
+            raise _Done
         frame = pd.read_csv(
             io.StringIO(text),
             sep=sep,
@@ -87,6 +115,8 @@ def read_csv_text(path: Path, text: str, *, delimiter: str | None = None) -> pd.
             quoting=csv.QUOTE_MINIMAL,
             engine="c",
         )
+    except _Done:
+        pass
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))
         row = int(match.group(1)) if match else None
@@ -186,6 +216,37 @@ def require_columns(frame: pd.DataFrame, path: Path, names: list[str] | tuple[st
         raise InputError(path, "each column name once", column=duplicated[0], found="a duplicated column")
 
 
+def is_in(series: pd.Series, values) -> pd.Series:
+    """``series.isin(values)`` for text, in one Arrow hash lookup (pandas' Arrow-string isin builds a Python
+    scalar per value: minutes for the ids of a national delivery). Missing is never in."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    left = pa.array(series.astype("string").array)
+    if isinstance(values, pd.Series | pd.Index):
+        right = pa.array(pd.Series(values).astype("string").array)
+    else:
+        right = pa.array([str(v) for v in values], type=pa.string())
+    if isinstance(left, pa.ChunkedArray):
+        left = left.combine_chunks()
+    right = right.combine_chunks() if isinstance(right, pa.ChunkedArray) else right
+    found = pc.is_in(left, value_set=right.cast(left.type)).fill_null(False)
+    return pd.Series(np.asarray(found, dtype=bool), index=series.index)
+
+
+def _cast_numbers(text: pd.Series) -> pd.Series | None:
+    """All cells as float64 in one Arrow cast, or None when one of them is not a number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.array(text.astype("string").array)
+        cast = pc.cast(array, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    return pd.Series(np.asarray(cast.to_numpy(zero_copy_only=False), dtype="float64"), index=text.index)
+
+
 def is_missing(series: pd.Series) -> pd.Series:
     """True where a cell is empty or a publisher's missing-value token (`.`, `NA`, …)."""
     as_text = series.astype("string").str.strip()
@@ -200,7 +261,9 @@ def to_number(series: pd.Series, path: Path, column: str, *, integer: bool = Fal
     """
     missing = is_missing(series)
     text = series.astype("string").str.strip().str.replace("\u2212", "-", regex=False)
-    values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
+    values = _cast_numbers(text.where(~missing))
+    if values is None:  # some cell is not a number: the slow path finds which
+        values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
     bad = (values.isna() | np.isinf(values)) & ~missing
     expected = "a whole number" if integer else "a number"
     if bad.any():
@@ -241,7 +304,10 @@ def to_date(series: pd.Series, path: Path, column: str, *, row_offset: int = 2) 
     missing = is_missing(series)
     if pd.api.types.is_datetime64_any_dtype(series):
         return series.dt.normalize().astype("datetime64[s]")
-    raw = series.map(lambda v: v.date().isoformat() if hasattr(v, "date") and not isinstance(v, str) else v)
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        raw = series  # CSV: text already
+    else:  # xlsx: date cells as dates
+        raw = series.map(lambda v: v.date().isoformat() if hasattr(v, "date") and not isinstance(v, str) else v)
     text = raw.astype("string").str.strip()
     values = pd.to_datetime(text.where(~missing), format="%Y-%m-%d", errors="coerce")
     bad = values.isna() & ~missing
@@ -312,8 +378,11 @@ def apply_format(frame: pd.DataFrame, path: Path, fmt: TableFormat) -> pd.DataFr
                                  found=raw.iloc[i])
             out[col.name] = text.where(~missing)
         else:
-            text = raw.map(lambda v: v if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer()
-                                                          else str(v)))
+            if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+                text = raw  # CSV: already text
+            else:  # xlsx cells: numbers as they were typed (12.0 → "12")
+                text = raw.map(lambda v: v if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer()
+                                                              else str(v)))
             out[col.name] = text.astype("string").str.strip().where(~is_missing(raw))
     if fmt.key:
         check_unique(out, path, fmt.key)

@@ -171,7 +171,9 @@ def create_app(workspace: Path, role: str = "corporatie") -> FastAPI:
                         headers={"Content-Disposition": f'inline; filename="{name}.csv"'})
 
     def is_twin(request: Request) -> bool:
-        return request.url.path.endswith((".json", ".csv"))
+        """A machine answer (JSON/CSV twin or a download): its errors are JSON, as the OpenAPI schema says."""
+        path = request.url.path
+        return path.endswith((".json", ".csv")) or "/download." in path
 
     @app.exception_handler(pages.NotFound)
     def not_found(request: Request, exc: pages.NotFound):
@@ -353,8 +355,12 @@ def create_app(workspace: Path, role: str = "corporatie") -> FastAPI:
     @app.get("/buurt/{code}", include_in_schema=False, response_class=HTMLResponse)
     def buurt_html(request: Request, code: str, jaar: Year = None):
         page = buurt_page(code, jaar)
-        data = page.data
-        lang = lang_of(request)
+        return html(request, "buurt.html", page=page.data, **buurt_parts(code, jaar, lang_of(request)))
+
+    @lru_cache(maxsize=512)
+    def buurt_parts(code: str, jaar: int | None, lang: str) -> dict:
+        """The rendered parts of a buurt page (explanation, charts, location map): the same for every visit."""
+        data = buurt_page(code, jaar).data
         explanation, score_text = [], None
         if data["score"] is not None:  # the page model already holds the stored explanation
             explanation = factor_lines(pd.DataFrame(data["factors"]), pd.DataFrame(data["indicators"]), run.model,
@@ -368,9 +374,9 @@ def create_app(workspace: Path, role: str = "corporatie") -> FastAPI:
             mini, _, _ = render.gemeente_map(geometry("buurt", data["gemeente_code"]),
                                              pd.DataFrame(mini_page.data["buurten"]), "categorie", run.model, None,
                                              lang, highlight=data["code"])
-        return html(request, "buurt.html", page=data, explanation=explanation, score_text=score_text,
-                    version_note=note, trend_json=render.trend_figure(data["leefbaarometer_trend"], lang),
-                    corp_json=render.corporation_figure(data["corporation"], lang), mini=mini)
+        return {"explanation": explanation, "score_text": score_text, "version_note": note,
+                "trend_json": render.trend_figure(data["leefbaarometer_trend"], lang),
+                "corp_json": render.corporation_figure(data["corporation"], lang), "mini": mini}
 
     @app.get("/veranderingen/{code}.json", response_model=ChangesJSON, responses=ERRORS, tags=["pages"])
     async def changes_json(code: str, van: Year = None, tot: Year = None, alle: bool = False):
@@ -513,7 +519,11 @@ def create_app(workspace: Path, role: str = "corporatie") -> FastAPI:
     def allocation_json(gemeente: Gemeente = None, lang: LangQ = "nl"):
         """The stored allocation comparison: per policy and method what it achieves for applicants, which
         rules it breaks or has no room left in, and per buurt the inflow and the projected vitality."""
-        return allocation_page(lang, gemeente).data
+        return Response(allocation_bytes(lang, gemeente), media_type="application/json")
+
+    @lru_cache(maxsize=16)
+    def allocation_bytes(lang: str, gemeente: str | None) -> bytes:
+        return json.dumps(allocation_page(lang, gemeente).data, separators=(",", ":")).encode()
 
     @app.get("/toewijzing.csv", tags=["csv"], response_class=Response, responses=ERRORS)
     def allocation_csv(gemeente: Gemeente = None):

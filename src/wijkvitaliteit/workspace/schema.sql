@@ -33,18 +33,19 @@ CREATE TABLE IF NOT EXISTS import_log (
 CREATE TABLE IF NOT EXISTS corporation (
     key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL  -- name, fictitious, imported_from
 );
+-- record ids are unique: the reader checks it (an index here would cost seconds per million rows)
 CREATE TABLE IF NOT EXISTS corp_dwellings (
-    dwelling_id VARCHAR PRIMARY KEY, complex VARCHAR, postcode VARCHAR, buurt_code VARCHAR NOT NULL,
+    dwelling_id VARCHAR NOT NULL, complex VARCHAR, postcode VARCHAR, buurt_code VARCHAR NOT NULL,
     dwelling_type VARCHAR, build_year INTEGER, energy_label VARCHAR, rent DOUBLE
 );
 CREATE TABLE IF NOT EXISTS corp_lettings (
-    letting_id VARCHAR PRIMARY KEY, dwelling_id VARCHAR NOT NULL, buurt_code VARCHAR NOT NULL,
+    letting_id VARCHAR NOT NULL, dwelling_id VARCHAR NOT NULL, buurt_code VARCHAR NOT NULL,
     start_date DATE NOT NULL, household_type VARCHAR, age_band VARCHAR, income_class VARCHAR,
     uitstroom_ggz BOOLEAN, uitstroom_mo BOOLEAN, uitstroom_bw BOOLEAN, statushouder BOOLEAN,
     urgent BOOLEAN, vulnerable BOOLEAN NOT NULL, contacted_within_6_weeks BOOLEAN
 );
 CREATE TABLE IF NOT EXISTS corp_nuisance (
-    report_id VARCHAR PRIMARY KEY, report_date DATE NOT NULL, dwelling_id VARCHAR, buurt_code VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL, report_date DATE NOT NULL, dwelling_id VARCHAR, buurt_code VARCHAR NOT NULL,
     category VARCHAR, severity INTEGER, status VARCHAR
 );
 CREATE TABLE IF NOT EXISTS corp_organisation (
