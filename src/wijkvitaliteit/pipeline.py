@@ -125,8 +125,10 @@ def import_corporation(workspace: Path, path: str | Path, settings: DeriveSettin
             import_id = ws.log_import(con, "corporation", path, sum(counts.values()), json.dumps(counts))
             for table in CORP_TABLES:
                 con.execute(f"DELETE FROM {table}")
-            for name, frame in pseudonymised(records.tables(), workspace_salt(con)).items():
-                ws.insert(con, f"corp_{name}", frame)
+            salt = workspace_salt(con)
+            for name, frame in records.tables().items():
+                ws.insert(con, f"corp_{name}", without_addresses(frame), pseudonymise=RECORD_IDS.get(name, ()),
+                          salt=salt)
             con.execute("DELETE FROM corporation")
             con.executemany("INSERT INTO corporation VALUES (?, ?)",
                             [["name", records.name], ["fictitious", str(records.fictitious).lower()],
@@ -140,18 +142,12 @@ RECORD_IDS = {"dwellings": ("dwelling_id",), "lettings": ("letting_id", "dwellin
               "nuisance": ("report_id", "dwelling_id")}
 
 
-def pseudonymised(tables: dict[str, pd.DataFrame], salt: str) -> dict[str, pd.DataFrame]:
-    """The records as stored: every record id replaced by its salted hash, postcodes cut to PC4 (a PC6 is
-    a handful of addresses). Names and addresses are not in the formats; extra columns never reach here."""
-    out = {}
-    for name, frame in tables.items():
-        frame = frame.copy()
-        for column in RECORD_IDS.get(name, ()):
-            frame[column] = pseudonyms(frame[column], salt)
-        if "postcode" in frame:
-            frame["postcode"] = frame["postcode"].astype("string").str.replace(" ", "").str.slice(0, 4)
-        out[name] = frame
-    return out
+def without_addresses(frame: pd.DataFrame) -> pd.DataFrame:
+    """Postcodes cut to PC4 (a PC6 is a handful of addresses). Names and addresses are not in the formats;
+    extra columns never reach here; record ids are hashed as they are stored (RECORD_IDS)."""
+    if "postcode" not in frame:
+        return frame
+    return frame.assign(postcode=frame["postcode"].astype("string").str.replace(" ", "").str.slice(0, 4))
 
 
 @writes

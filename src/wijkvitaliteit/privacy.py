@@ -34,14 +34,18 @@ def workspace_salt(con: duckdb.DuckDBPyConnection) -> str:
     return salt
 
 
+def pseudonym_sql(column: str, salt_parameter: str = "$salt") -> str:
+    """The SQL of a pseudonym: SHA-256(salt ‖ id), first 24 hex digits (96 bits); NULL stays NULL."""
+    return f'left(sha256({salt_parameter} || "{column}"), 24)'
+
+
 def pseudonyms(ids: pd.Series, salt: str) -> pd.Series:
-    """SHA-256(salt ‖ id), first 24 hex digits (96 bits); missing stays missing. Computed in DuckDB."""
+    """The pseudonyms of ids, computed in DuckDB (as the import does when it stores them)."""
     import pyarrow as pa
 
     con = duckdb.connect()
     con.register("frame", pa.table({"id": pa.array(ids.astype("string").array)}))
-    out = con.sql("SELECT CASE WHEN id IS NULL THEN NULL ELSE left(sha256($salt || id), 24) END AS p FROM frame",
-                  params={"salt": salt}).to_arrow_table()
+    out = con.sql(f"SELECT {pseudonym_sql('id')} AS p FROM frame", params={"salt": salt}).to_arrow_table()
     con.close()
     return pd.Series(pd.array(out.column("p").combine_chunks(), dtype="string"), index=ids.index)
 

@@ -156,10 +156,19 @@ def read_tables(path: Path, formats: dict[str, TableFormat], what: str) -> tuple
     """Read and validate each table of ``formats``; also return how each file is named in errors."""
     where = locate_tables(path, formats, what)
     shown = {name: Path(f"{file}[{sheet}]") if sheet else file for name, (file, sheet) in where.items()}
-    tables = {}
-    for name, (file, sheet) in where.items():
+
+    def read(name: str) -> pd.DataFrame:
+        file, sheet = where[name]
         raw = read_xlsx(file, sheet)[0] if file.suffix.lower() == ".xlsx" else read_csv_text(file, decode_text(file))
-        tables[name] = apply_format(raw, shown[name], formats[name])
+        return apply_format(raw, shown[name], formats[name])
+
+    # the tables are read side by side (Arrow and the parsers release the GIL); errors surface in table
+    # order, so a delivery with two bad files always names the same one
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(read, name) for name in where}
+        tables = {name: future.result() for name, future in futures.items()}
     return tables, shown
 
 
@@ -185,13 +194,15 @@ def lookup(mapping: pd.Series, keys: pd.Series) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def arrow(values) -> pa.Array:
-        array = pa.array(pd.Series(values).astype("string").array)
+    def arrow(values: pd.Series) -> pa.Array:
+        array = pa.array(values.astype("string").array)
         return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
-    position = pc.index_in(arrow(keys), value_set=arrow(mapping.index))
-    taken = pc.take(arrow(mapping.to_numpy()), position)
-    return pd.Series(pd.array(taken, dtype="string"), index=keys.index)
+    position = pc.index_in(arrow(keys), value_set=arrow(mapping.index.to_series()))
+    taken = pc.take(arrow(mapping), position)
+    out = taken.to_pandas(types_mapper=lambda t: pd.StringDtype() if pa.types.is_string(t) or
+                          pa.types.is_large_string(t) else None)
+    return out.set_axis(keys.index)
 
 
 def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=None) -> CorporationRecords:

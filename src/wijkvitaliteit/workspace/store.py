@@ -172,8 +172,10 @@ class Workspace:
         return [r[0] for r in self.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
 
-    def insert(self, con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-        """Append a frame's columns that the table has (by name); other columns are not stored."""
+    def insert(self, con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+               pseudonymise: tuple[str, ...] = (), salt: str | None = None) -> None:
+        """Append a frame's columns that the table has (by name); other columns are not stored. Columns in
+        ``pseudonymise`` are stored as their salted hash (privacy.pseudonym_sql), computed on the way in."""
         columns = [r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()]
         import pyarrow as pa
@@ -181,8 +183,12 @@ class Workspace:
         # through Arrow: DuckDB scans it without converting every string (seconds for millions of rows)
         con.register("incoming", pa.Table.from_pandas(frame[[c for c in frame.columns if c in columns]],
                                                       preserve_index=False))
+        from wijkvitaliteit.privacy import pseudonym_sql
+
+        hashed = [c for c in pseudonymise if c in frame.columns and c in columns]
+        replace = f" REPLACE ({', '.join(f'{pseudonym_sql(c, chr(63))} AS {c}' for c in hashed)})" if hashed else ""
         try:
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT *{replace} FROM incoming", [salt] * len(hashed))
         finally:
             con.unregister("incoming")
 
