@@ -50,10 +50,6 @@ def _diag(values: np.ndarray):
     return sparse.diags(values)
 
 
-def row_slack(inst: Instance, selected: np.ndarray) -> np.ndarray:
-    return inst.b - inst.A @ selected.astype(np.int64)
-
-
 def violations(inst: Instance, selected: np.ndarray) -> pd.DataFrame:
     """Rows of A broken by a selection, with found vs allowed in the rule's own terms."""
     lhs = inst.A @ selected.astype(np.int64)
@@ -304,14 +300,12 @@ def optimise(inst: Instance, *, time_limit: float = 5.0, max_iterations: int = 5
         if iterations % 5 == 0:
             theta /= 2
     # phase 2: from the best multipliers seen, re-solve with the broken caps' arcs forbidden, then repair
-    if best_x is None or ub - best_lb > tolerance * max(abs(ub), 1):
-        for lam_try in (best_lam,):
-            if lam_try is None or time.perf_counter() - started > time_limit:
-                continue
-            gain = np.floor(inst.value - at @ lam_try).astype(np.int64)
-            candidate = repair(restrict_and_resolve(inst, gain, max_weight_matching(inst, gain)))
-            if np.all(inst.A @ candidate.astype(np.int64) <= inst.b) and _objective(inst, candidate) > best_lb:
-                best_lb, best_x = _objective(inst, candidate), candidate
+    unclosed = best_x is None or ub - best_lb > tolerance * max(abs(ub), 1)
+    if unclosed and best_lam is not None and time.perf_counter() - started <= time_limit:
+        gain = np.floor(inst.value - at @ best_lam).astype(np.int64)
+        candidate = repair(restrict_and_resolve(inst, gain, max_weight_matching(inst, gain)))
+        if np.all(inst.A @ candidate.astype(np.int64) <= inst.b) and _objective(inst, candidate) > best_lb:
+            best_lb, best_x = _objective(inst, candidate), candidate
     seconds = time.perf_counter() - started
     bound = None if not np.isfinite(ub) else int(np.floor(ub))
     if best_x is not None:
@@ -347,12 +341,10 @@ def explain_infeasible(inst: Instance, selected: np.ndarray) -> list[str]:
             lines.append(f"uitstroom_quota{where}: {-row.found} van de {-row.allowed} uitstroomwoningen gehaald")
         else:
             lines.append(f"{row.rule}{where}: {row.label} gevraagd, toewijzing telt {row.found} tegen grens {row.allowed}")
-    repair = _Repair(inst)
     for rule in inst.rows["rule"].unique():
         keep = (inst.rows["rule"] != rule).to_numpy()
         sub = Instance(**{**inst.__dict__, "A": inst.A[keep], "b": inst.b[keep], "rows": inst.rows[keep]})
         x = _Repair(sub)(max_weight_matching(sub, inst.value))
         if np.all(sub.A @ x.astype(np.int64) <= sub.b):
             lines.append(f"zonder de regel '{rule}' zijn de andere regels wel haalbaar")
-    del repair
     return lines

@@ -16,9 +16,11 @@ cookie), or in that cookie. Without tokens the server runs open as *corporatie*,
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import os
+import shutil
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
@@ -150,6 +152,7 @@ def build_server_app(workspace: Path, access: Access | None):
     if access is None:
         return create_app(workspace)
     tmp = tempfile.mkdtemp(prefix="wijkvitaliteit-partner-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # the copy lives as long as the server
     partner = make_partner_copy(Path(workspace), Path(tmp) / "partner.duckdb", access.threshold)
     return RoleRouter({"corporatie": create_app(workspace, role="corporatie"),
                        "partner": create_app(partner, role="partner")}, access)
