@@ -498,39 +498,35 @@ def bench_allocation(tmp: Path) -> dict:
     }
 
 
+# --only name → (key in results.json, function of the temporary folder), in the order they run
+PARTS = {
+    "import": ("leefbaarometer_import", bench_lbm_import),
+    "scoring": ("scoring_nl_7_years", bench_scoring),
+    "web": ("web", bench_web),
+    "report": ("report", bench_report),
+    "segregation": ("segregation", lambda tmp: bench_segregation()),
+    "sensitivity": ("sensitivity", bench_sensitivity),
+    "allocation": ("allocation", bench_allocation),
+    "load": ("load_200_rps", bench_load),
+    "national": ("national_sector", bench_national),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
-    parser.add_argument("--only", choices=["import", "scoring", "web", "report", "segregation", "sensitivity",
-                                            "allocation", "load", "national"],
-                        action="append",
+    parser.add_argument("--only", choices=list(PARTS), action="append",
                         help="Run only these parts (repeatable; default: all).")
     args = parser.parse_args()
-    parts = set(args.only or ["import", "scoring", "web", "report", "segregation", "sensitivity", "allocation",
-                              "load", "national"])
+    chosen = set(args.only or PARTS)
     results: dict = {
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
                     "pandas": pd.__version__, "platform": platform.platform()},
     }
     with tempfile.TemporaryDirectory() as tmp:
-        if "import" in parts:
-            results["leefbaarometer_import"] = bench_lbm_import(Path(tmp))
-        if "scoring" in parts:
-            results["scoring_nl_7_years"] = bench_scoring(Path(tmp))
-        if "web" in parts:
-            results["web"] = bench_web(Path(tmp))
-        if "report" in parts:
-            results["report"] = bench_report(Path(tmp))
-        if "segregation" in parts:
-            results["segregation"] = bench_segregation()
-        if "sensitivity" in parts:
-            results["sensitivity"] = bench_sensitivity(Path(tmp))
-        if "allocation" in parts:
-            results["allocation"] = bench_allocation(Path(tmp))
-        if "load" in parts:
-            results["load_200_rps"] = bench_load(Path(tmp))
-        if "national" in parts:
-            results["national_sector"] = bench_national(Path(tmp))
+        for part, (key, run) in PARTS.items():
+            if part in chosen:
+                results[key] = run(Path(tmp))
     results["peak_memory_mb"] = round(_peak_mb(), 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -242,10 +242,9 @@ def allocation_context(ws: Workspace, year: int) -> AllocationContext:
 
 
 @writes
-def allocate(workspace: Path, inputs_path: str | Path, runs: list[tuple], *, time_limit: float = 5.0,
-             store: bool = True):
-    """Run each (policy, policy_text, method) on one round, check it, project it, and (``store``) replace the
-    stored comparison. Returns the results with their projections (``result.buurten`` gains projected columns)."""
+def allocate(workspace: Path, inputs_path: str | Path, runs: list[tuple], *, time_limit: float = 5.0):
+    """Run each (policy, policy_text, method) on one round, check it, project it, and replace the stored
+    comparison. Returns the results with their projections (``result.buurten`` gains projected columns)."""
     from wijkvitaliteit.allocation.instance import build_instance
     from wijkvitaliteit.allocation.project import project
     from wijkvitaliteit.allocation.run import run_policy
@@ -283,8 +282,7 @@ def allocate(workspace: Path, inputs_path: str | Path, runs: list[tuple], *, tim
                 result.buurten = (projected.merge(result.buurten, on="buurt_code", how="left")
                                   .join(now, on="buurt_code"))
             results.append(result)
-        if store:
-            _store_allocations(ws, str(inputs_path), results, ctx)
+        _store_allocations(ws, str(inputs_path), results, ctx)
     return results, ctx
 
 

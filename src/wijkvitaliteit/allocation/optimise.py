@@ -98,8 +98,6 @@ class _Repair:
         self.inst = inst
         self.csc = inst.A.tocsc()
         self.csr = inst.A
-        self.uitstroom = inst.applicants["uitstroom"].to_numpy(bool)[inst.arc_applicant] if "uitstroom" in \
-            inst.applicants else np.zeros(inst.n_arcs, bool)
 
     def _col(self, arc: int) -> tuple[np.ndarray, np.ndarray]:
         start, end = self.csc.indptr[arc], self.csc.indptr[arc + 1]

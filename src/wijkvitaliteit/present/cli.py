@@ -462,20 +462,18 @@ def _load_policies(paths: list[Path]) -> list[tuple]:
     return loaded
 
 
-def _run_allocation(workspace: Path, input_path: Path, runs: list[tuple], time_limit: float, lang: str,
-                    store: bool = True):
+def _run_allocation(workspace: Path, input_path: Path, runs: list[tuple], time_limit: float, lang: str):
     from wijkvitaliteit.present.allocation import allocation_page
 
     with _progress() as p:
         p.add_task("toewijzen")
-        results, ctx = pipeline.allocate(workspace, input_path, runs, time_limit=time_limit, store=store)
-    if store:
-        with Workspace(workspace, read_only=True) as ws:
-            page = allocation_page(ws, lang)
-        _print_table(page.table, t("allocation.title", lang, year=page.data["year"], current=page.data["current_year"]),
-                     ["policy_name", "method_id", "status", "lettings", "gap", "preference_fit", "mean_rank",
-                      "vulnerable_housed", "uitstroom_housed", "violations", "attention_now", "attention_projected",
-                      "seconds"], lang)
+        results, _ = pipeline.allocate(workspace, input_path, runs, time_limit=time_limit)
+    with Workspace(workspace, read_only=True) as ws:
+        page = allocation_page(ws, lang)
+    _print_table(page.table, t("allocation.title", lang, year=page.data["year"], current=page.data["current_year"]),
+                 ["policy_name", "method_id", "status", "lettings", "gap", "preference_fit", "mean_rank",
+                  "vulnerable_housed", "uitstroom_housed", "violations", "attention_now", "attention_projected",
+                  "seconds"], lang)
     for r in results:
         label = f"{r.policy.policy.name}/{r.method}"
         if len(r.violations):

@@ -140,3 +140,9 @@ def explanation(ws: Workspace, run: Run, code: str, year: int) -> dict:
                           [run.run_id, code, year])
     return {"score": None if score.empty else score.iloc[0], "factors": factors, "indicators": indicators}
 
+
+
+def partner_threshold(ws: Workspace) -> int | None:
+    """The suppression threshold when the workspace is a partner copy (workspace/partner.py), else None."""
+    row = ws.query("SELECT value FROM meta WHERE key = 'suppression_threshold'")
+    return int(row.iloc[0, 0]) if len(row) else None

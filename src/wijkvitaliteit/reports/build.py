@@ -127,14 +127,8 @@ def report_context(ws: Workspace, run: queries.Run, scope: ReportScope, lang: st
         "model_hash": run.model_hash, "sources": sources.to_dict(orient="records"), "attribution": ATTRIBUTION,
         "corporation": corp, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"), "workspace": str(ws.path),
         "version": __version__, "diagnosis": diagnosis_data, "allocation": _allocation(ws, code, lang),
-        "partner_threshold": _partner_threshold(ws),
+        "partner_threshold": queries.partner_threshold(ws),
     }
-
-
-def _partner_threshold(ws: Workspace) -> int | None:
-    """The suppression threshold when this is a partner copy of a workspace (workspace/partner.py)."""
-    row = ws.query("SELECT value FROM meta WHERE key = 'suppression_threshold'")
-    return int(row.iloc[0, 0]) if len(row) else None
 
 
 ALLOCATION_ROWS = 12  # buurten in the allocation table: with the comparison, one page
@@ -149,20 +143,19 @@ def _allocation(ws: Workspace, gemeente: str, lang: str) -> dict | None:
         return None
     page = allocation.allocation_page(ws, lang, gemeente)
     buurten = pd.DataFrame(page.data["buurten"])
-    runs = {r["run_id"]: r for r in page.data["runs"]}
     shown = [r for r in page.data["runs"] if r["method"] in ("optimiser", "practice")]
     rows = []
-    if len(buurten):
-        for code, group in buurten[buurten["vacancies"].fillna(0) > 0].groupby("buurt_code", sort=True):
+    if len(buurten):  # weakest vitality first, then by code
+        with_vacancies = buurten[buurten["vacancies"].fillna(0) > 0].sort_values(
+            ["vitality_now", "buurt_code"], ascending=[False, True], na_position="last")
+        for code, group in with_vacancies.groupby("buurt_code", sort=False):
             first = group.iloc[0]
             cells = {int(g.run_id): g for g in group.itertuples()}
             rows.append({"code": code, "name": first["name"], "vacancies": int(first["vacancies"]),
                          "vitality_now": first["vitality_now"], "attention_now": first["attention_now"],
                          "runs": [cells.get(r["run_id"]) for r in shown]})
-    rows.sort(key=lambda r: (-(r["vitality_now"] if r["vitality_now"] == r["vitality_now"] and r["vitality_now"]
-                                is not None else -1), r["code"]))
     return {"year": page.data["year"], "current_year": page.data["current_year"],
-            "comparison": page.table.to_dict(orient="records"), "shown": shown, "runs": runs, "buurten": rows[:ALLOCATION_ROWS],
+            "comparison": page.table.to_dict(orient="records"), "shown": shown, "buurten": rows[:ALLOCATION_ROWS],
             "more": max(0, len(rows) - ALLOCATION_ROWS)}
 
 

@@ -73,10 +73,6 @@ def sniff_delimiter(header_line: str) -> str:
 FAST_CSV_BYTES = 5_000_000
 
 
-class _Done(Exception):
-    pass
-
-
 def _read_csv_fast(text: str, sep: str) -> pd.DataFrame | None:
     """Large files through Arrow's multi-threaded parser, every column as text; None when Arrow refuses the
     file (the pandas parser then reads it and names the bad row)."""
@@ -102,26 +98,15 @@ def read_csv_text(path: Path, text: str, *, delimiter: str | None = None) -> pd.
     first_line = text.split("\n", 1)[0]
     sep = delimiter or sniff_delimiter(first_line)
     frame = _read_csv_fast(text, sep) if len(text) > FAST_CSV_BYTES else None
-    try:
-        if frame is not None:
-            raise _Done
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skipinitialspace=True,
-            quoting=csv.QUOTE_MINIMAL,
-            engine="c",
-        )
-    except _Done:
-        pass
-    except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        row = int(match.group(1)) if match else None
-        raise InputError(path, f"the same number of '{sep}'-separated fields on every row", row=row,
-                         found=str(exc).strip()) from None
+    if frame is None:
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                                skipinitialspace=True, quoting=csv.QUOTE_MINIMAL, engine="c")
+        except pd.errors.ParserError as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            row = int(match.group(1)) if match else None
+            raise InputError(path, f"the same number of '{sep}'-separated fields on every row", row=row,
+                             found=str(exc).strip()) from None
     header = next(csv.reader([first_line], delimiter=sep))
     check_header(path, [h.strip().lstrip("\ufeff") for h in header])
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]

@@ -150,8 +150,7 @@ def create_app(workspace: Path, role: str = "corporatie") -> FastAPI:
                                  indicator=indicator,
                                  attribution=ATTRIBUTION, run=run,
                                  corporation=corporation, layer_label=render.layer_label, version=__version__,
-                                 role=role, threshold=ws().query(
-                                     "SELECT value FROM meta WHERE key = 'suppression_threshold'")["value"].tolist())
+                                 role=role, threshold=queries.partner_threshold(ws()))
 
     # -- helpers ---------------------------------------------------------------------------------------
     def lang_of(request: Request) -> str:
@@ -542,7 +541,8 @@ def create_app(workspace: Path, role: str = "corporatie") -> FastAPI:
     @app.get("/toewijzing", include_in_schema=False, response_class=HTMLResponse)
     def allocation_html(request: Request, gemeente: Gemeente = None):
         lang = lang_of(request)
-        code = gemeente or (queries.corporation_gemeenten(ws()) or [None])[0]
+        gemeenten = queries.corporation_gemeenten(ws())
+        code = gemeente or (gemeenten or [None])[0]
         page = allocation_page(lang, code)
         buurten = pd.DataFrame(page.data["buurten"])
         maps = []
@@ -560,7 +560,6 @@ def create_app(workspace: Path, role: str = "corporatie") -> FastAPI:
             maps = [(title, render.gemeente_map(geo, frame.rename(columns={"buurt_code": "code"}).assign(
                 scored=frame["vitality"].notna() | frame["vitality_min"].notna()), "categorie", run.model, None,
                 lang)) for title, frame in maps]
-        gemeenten = queries.corporation_gemeenten(ws())
         return html(request, "allocation.html", title=t("web.allocation", lang), data=page.data,
                     table=records(page.table), maps=maps, gemeente=code, gemeenten=gemeenten,
                     base="/toewijzing", query=f"?gemeente={code}" if code else "")
