@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKSPACE ?= demo.duckdb
 
-.PHONY: demo test bench lint clean system system-bench
+.PHONY: demo test test-fast bench lint format clean system system-bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
@@ -32,11 +32,21 @@ demo: $(STAMP) system
 test: $(STAMP) system
 	$(BIN)/python -m pytest -q
 
+# everything but the browser and slow tests: the quick loop while working (well under a minute)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
 bench: $(STAMP) system-bench
-	$(BIN)/python -m wijkvitaliteit.bench --out bench/results.json
+	$(BIN)/python -m benchmarks.bench --out benchmarks/results.json
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks scripts
+	$(BIN)/ruff check --fix src tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) .pytest_cache

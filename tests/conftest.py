@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,41 +57,76 @@ def workspace_copy(demo_workspace, tmp_path) -> Path:
 
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the real console entry point in a subprocess (exit codes and stderr as a user sees them)."""
+    """Run the CLI in this process (Typer's runner): exit code, stdout and stderr as a user sees them."""
+    from typer.testing import CliRunner
+
+    from wijkvitaliteit.cli.main import app
+
+    full_env = {"COLUMNS": "200", "WIJKVITALITEIT_WORKSPACE": None, **(env or {})}
+    result = CliRunner().invoke(app, list(args), env=full_env, catch_exceptions=False)
+    return subprocess.CompletedProcess(["wijkvitaliteit", *args], result.exit_code, result.stdout, result.stderr)
+
+
+def run_cli_process(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real console entry point in a subprocess (for what needs a process: signals, servers)."""
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
     full_env.pop("WIJKVITALITEIT_WORKSPACE", None)
     return subprocess.run([sys.executable, "-m", "wijkvitaliteit", *args], capture_output=True, text=True,
-                          env=full_env, timeout=300)
+                          env=full_env, timeout=timeout)
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="session")
-def live_server(demo_workspace):
-    """The real app under uvicorn on a free loopback port, in a thread."""
+def free_port() -> int:
     import socket
-    import threading
-    import time
-
-    import uvicorn
-
-    from wijkvitaliteit.web.app import create_app
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(demo_workspace), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def served(workspace: Path, *extra: str, env: dict | None = None):
+    """``wijkvitaliteit serve`` in its own process on a free loopback port; yields its base URL, stops it after."""
+    import time
+    import urllib.request
+
+    port = free_port()
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("WIJKVITALITEIT_WORKSPACE", None)
+    process = subprocess.Popen([sys.executable, "-m", "wijkvitaliteit", "serve", "--workspace", str(workspace),
+                                "--port", str(port), *extra], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=full_env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    try:
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"serve ended: {process.stderr.read().decode()[-2000:]}")
+            try:
+                urllib.request.urlopen(base + "/health", timeout=2).read()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_workspace):
+    """The real server (``wijkvitaliteit serve``) in a subprocess on a free loopback port."""
+    with served(demo_workspace) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -125,18 +161,12 @@ def screenshot(pg, name: str) -> Path:
     return path
 
 
-def pytest_sessionfinish(session, exitstatus):
-    session.config._wv_exitstatus = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config):
-    """End the process as soon as pytest is done. Daemon threads of the servers started in tests (uvicorn's
-    thread pool) may still sit in DuckDB or Arrow code when the interpreter finalises; Python 3.11 then stops
-    them with a forced unwind that a C++ catch-all turns into abort() ("FATAL: exception not rethrown"),
-    which failed one CI run after all tests had passed. The result is known here: skip finalisation."""
-    status = getattr(config, "_wv_exitstatus", None)
-    if status is not None:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
+def pytest_collection_modifyitems(config, items):
+    """Markers by what a test needs: the browser fixtures make it ``browser``; the demo workspace (built once, about
+    a minute) makes it ``slow``. ``make test-fast`` runs the rest."""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if needs & {"browser", "page"}:
+            item.add_marker(pytest.mark.browser)
+        if needs & {"demo_workspace", "workspace_copy", "live_server"}:
+            item.add_marker(pytest.mark.slow)

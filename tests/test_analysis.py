@@ -12,7 +12,8 @@ from segregation.singlegroup import Dissim, Entropy, Interaction, Isolation
 from tests.conftest import run_cli
 from wijkvitaliteit import data as bundled
 from wijkvitaliteit.analysis import resilience, segregation, sensitivity
-from wijkvitaliteit.present import queries
+from wijkvitaliteit.present.diagnosis import sensitivity_inputs
+from wijkvitaliteit.scoring.runs import active_run
 from wijkvitaliteit.sources.kwb import read_kwb
 from wijkvitaliteit.workspace.store import Workspace
 
@@ -111,7 +112,7 @@ def test_resilience_estimator_on_a_large_synthetic_panel():
 
 def test_draagkracht_is_the_room_before_veerkracht_points_rise(resilience_fit, demo_workspace):
     with Workspace(demo_workspace, read_only=True) as ws:
-        run = queries.active_run(ws)
+        run = active_run(ws)
         current = ws.query("""SELECT area_code, factor, indicator, value, threshold_low, threshold_high, direction,
                                      points FROM score_indicators WHERE run_id = ? AND year = 2024""", [run.run_id])
     room = resilience.draagkracht(resilience_fit, current, run.model)
@@ -128,8 +129,8 @@ def test_draagkracht_is_the_room_before_veerkracht_points_rise(resilience_fit, d
 
 def test_sensitivity_labels_and_stability(demo_workspace):
     with Workspace(demo_workspace, read_only=True) as ws:
-        run = queries.active_run(ws)
-        rows, references = sensitivity.inputs_from_run(ws, run, 2024)
+        run = active_run(ws)
+        rows, references = sensitivity_inputs(ws, run, 2024)
         flagged = ws.query("SELECT area_code, attention, vitality FROM scores WHERE run_id = ? AND year = 2024 "
                            "AND complete", [run.run_id]).set_index("area_code")
     settings = sensitivity.SensitivitySettings.load(draws=2000)

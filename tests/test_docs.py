@@ -35,7 +35,8 @@ def test_readme_starts_with_the_two_commands():
 
 
 def test_readme_commands_exist_in_the_cli():
-    from wijkvitaliteit.present.cli import app, import_app
+    from wijkvitaliteit.cli.imports import import_app
+    from wijkvitaliteit.cli.main import app
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = {c.name or c.callback.__name__ for c in app.registered_commands} | {g.name for g in app.registered_groups}

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from tests.conftest import run_cli
 from wijkvitaliteit import pipeline
 from wijkvitaliteit.privacy import pseudonyms, suppress
-from wijkvitaliteit.web.access import Access, RoleRouter, load_access
 from wijkvitaliteit.web.app import create_app
+from wijkvitaliteit.web.server import Access, RoleRouter, load_access
 from wijkvitaliteit.workspace.partner import COUNTS, make_partner_copy
 from wijkvitaliteit.workspace.store import Workspace
 

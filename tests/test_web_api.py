@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from wijkvitaliteit.web.app import create_app
+from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import Workspace
 
 
@@ -127,7 +128,7 @@ def test_openapi_describes_the_json_api(client):
 
 def test_model_page_shows_the_active_model_and_hash(client, demo_workspace):
     with Workspace(demo_workspace, read_only=True) as ws:
-        model_hash = ws.latest_run()["model_hash"]
+        model_hash = queries.score_run(ws)["model_hash"]
     data = client.get("/model.json").json()
     assert data["hash"] == model_hash and data["attention_threshold"] == 9
     assert model_hash in client.get("/model").text

@@ -1,3 +1,3 @@
-from wijkvitaliteit.present.cli import main
+from wijkvitaliteit.cli.main import main
 
 main()

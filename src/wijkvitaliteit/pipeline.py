@@ -4,10 +4,12 @@ score the workspace and store the run. Everything here either lands whole or not
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -22,6 +24,7 @@ from wijkvitaliteit.sources.corporation import read_corporation
 from wijkvitaliteit.sources.geometry import read_geometry
 from wijkvitaliteit.sources.kwb import read_kwb
 from wijkvitaliteit.sources.leefbaarometer import read_leefbaarometer
+from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import CORP_TABLES, Workspace, staged_write
 
 
@@ -100,39 +103,28 @@ def import_codes(workspace: Path, path: str | Path) -> ImportSummary:
     return _land(workspace, "codes", path, data.areas, pd.DataFrame(), names="overwrite", detail=detail)
 
 
-def _buurt_polygons(ws: Workspace):
-    import geopandas as gpd
-    import shapely
-
-    rows = ws.query("SELECT code, geometry FROM areas WHERE level = 'buurt' AND geometry IS NOT NULL")
-    if rows.empty:
-        return None
-    return gpd.GeoDataFrame(rows[["code"]], geometry=shapely.from_wkb(rows["geometry"].map(bytes)), crs="EPSG:28992")
-
-
 @writes
 def import_corporation(workspace: Path, path: str | Path, settings: DeriveSettings | None = None) -> ImportSummary:
     """Replace the corporation's records with this delivery and derive its measurements."""
     path = _existing(path)
     settings = settings or DeriveSettings()
     with Workspace(workspace) as ws:  # records need the buurten of an existing workspace
-        known = set(ws.areas("buurt")["code"])
-        records = read_corporation(path, known, _buurt_polygons(ws))
+        known = set(queries.areas(ws, "buurt")["code"])
+        polygons = queries.geometries(ws, "buurt")[["code", "geometry"]]
+        records = read_corporation(path, known, polygons if len(polygons) else None)
         measurements = derive_corporation(records.dwellings, records.lettings, records.nuisance,
                                           records.organisation, settings)
         counts = {name: len(frame) for name, frame in records.tables().items()}
         with ws.transaction() as con:
             import_id = ws.log_import(con, "corporation", path, sum(counts.values()), json.dumps(counts))
-            for table in CORP_TABLES:
-                con.execute(f"DELETE FROM {table}")
+            ws.clear(con, *CORP_TABLES)
             salt = workspace_salt(con)
             for name, frame in records.tables().items():
                 ws.insert(con, f"corp_{name}", without_addresses(frame), pseudonymise=RECORD_IDS.get(name, ()),
                           salt=salt)
-            con.execute("DELETE FROM corporation")
-            con.executemany("INSERT INTO corporation VALUES (?, ?)",
-                            [["name", records.name], ["fictitious", str(records.fictitious).lower()],
-                             ["imported_from", str(path)], ["derive", json.dumps(settings.__dict__)]])
+            ws.clear(con, "corporation")
+            ws.set_keys(con, "corporation", {"name": records.name, "fictitious": str(records.fictitious).lower(),
+                                             "imported_from": str(path), "derive": json.dumps(settings.__dict__)})
             ws.delete_measurements(con, CORP_SOURCE)
             ws.replace_measurements(con, measurements, import_id)
     return ImportSummary("corporation", path, 0, len(measurements), json.dumps(counts))
@@ -152,25 +144,24 @@ def without_addresses(frame: pd.DataFrame) -> pd.DataFrame:
 
 @writes
 def derive(workspace: Path, settings: DeriveSettings) -> int:
-    """Re-derive the corporation measurements from the stored records (e.g. with another window)."""
+    """Re-derive the corporation measurements from the stored records (e.g. with another window); they keep
+    the id of the corporation import they come from."""
     with Workspace(workspace) as ws:
-        tables = {t: ws.query(f"SELECT * FROM {t}") for t in CORP_TABLES}
-        measurements = derive_corporation(*(tables[t] for t in CORP_TABLES), settings)
+        dwellings, lettings, nuisance, organisation = (queries.records(ws, t) for t in CORP_TABLES)
+        measurements = derive_corporation(dwellings, lettings, nuisance, organisation, settings)
+        corp_import = queries.import_log(ws).query("kind == 'corporation'")["import_id"].max()
         with ws.transaction() as con:
             ws.delete_measurements(con, CORP_SOURCE)
-            ws.replace_measurements(con, measurements, None)
-            con.execute("INSERT OR REPLACE INTO corporation VALUES ('derive', ?)", [json.dumps(settings.__dict__)])
+            ws.replace_measurements(con, measurements, None if pd.isna(corp_import) else int(corp_import))
+            ws.set_keys(con, "corporation", {"derive": json.dumps(settings.__dict__)})
     return len(measurements)
 
 
 def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None = None):
     """Read what the model needs from the workspace and score it (no writes)."""
     ids = model.indicator_ids()
-    measurements = ws.query(
-        "SELECT area_code, year, indicator, value, vintage FROM measurements m "
-        "WHERE indicator IN (SELECT unnest(?)) AND area_code IN (SELECT code FROM areas WHERE level = 'buurt')",
-        [ids])
-    buurten = ws.query("SELECT code, gemeente_code FROM areas WHERE level = 'buurt' ORDER BY code")
+    measurements = queries.measurements(ws, ids, buurten_only=True, columns="area_code, year, indicator, value, vintage")
+    buurten = queries.areas(ws, "buurt")[["code", "gemeente_code"]]
     if years is None:
         years = score_years(measurements)
     if not years:
@@ -179,29 +170,39 @@ def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None =
     return score(measurements, buurten, years, model), years
 
 
+def run_inputs(ws: Workspace, model: ScoringModel) -> tuple[str, dict]:
+    """What a score run rests on besides its model: the derive settings of the corporation's measurements and
+    every import whose measurements the model's indicators use (id, kind, file, sha256). Returns the inputs
+    and their hash; a re-derive or a new import gives another hash, and so another run."""
+    imports = queries.imports_behind(ws, model.indicator_ids())
+    derive_settings = queries.corporation_info(ws).get("derive")
+    inputs: dict[str, Any] = {"recorded": True, "derive": json.loads(derive_settings) if derive_settings else None,
+              "imports": [{"import_id": int(r.import_id), "kind": r.kind, "file": Path(r.path).name,
+                           "sha256": r.sha256} for r in imports.itertuples()]}
+    identity = {"derive": inputs["derive"], "files": sorted((i["kind"], i["sha256"]) for i in inputs["imports"])}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest(), inputs
+
+
 @writes
 def score_workspace(workspace: Path, model: ScoringModel, model_text: str,
                     years: list[int] | None = None) -> tuple[int, pd.DataFrame]:
-    """Score and store the run. A run with the same model hash replaces the earlier one."""
+    """Score and store the run. A run is identified by (model hash, inputs hash): scoring the same model on
+    the same inputs again replaces that run; another model, a re-derive or a new import makes a new run."""
     with Workspace(workspace) as ws:
         result, years = compute_scores(ws, model, years)
+        inputs_hash, inputs = run_inputs(ws, model)
         with ws.transaction() as con:
-            old = [r[0] for r in con.execute("SELECT run_id FROM score_runs WHERE model_hash = ?",
-                                             [model.hash]).fetchall()]
-            for table in ("scores", "score_factors", "score_indicators", "score_runs"):
-                con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
-            run_id = con.execute("SELECT COALESCE(MAX(run_id), 0) + 1 FROM score_runs").fetchone()[0]
-            con.execute("INSERT INTO score_runs VALUES (?, ?, ?, ?, ?, ?)",
-                        [run_id, model.hash, model.model.name, model_text, datetime.now().replace(microsecond=0),
-                         json.dumps(years)])
+            run_id = ws.replace_score_run(con, model.hash, inputs_hash)
+            ws.insert_row(con, "score_runs", run_id=run_id, model_hash=model.hash, model_name=model.model.name,
+                          model_toml=model_text, created_at=datetime.now().replace(microsecond=0),
+                          years=json.dumps(years), inputs_hash=inputs_hash, inputs=json.dumps(inputs),
+                          derive=json.dumps(inputs["derive"]))
             for table, frame in (("scores", result.scores), ("score_factors", result.factors),
                                  ("score_indicators", result.indicators)):
                 frame = frame.assign(run_id=run_id)
                 if table == "scores":
                     frame = frame.assign(model_hash=model.hash)
-                con.register("incoming", frame)
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-                con.unregister("incoming")
+                ws.insert(con, table, frame)
     return int(run_id), result.scores
 
 
@@ -223,18 +224,15 @@ class AllocationContext:
 def allocation_context(ws: Workspace, year: int) -> AllocationContext:
     """Current vitality and veerkracht per buurt (the active run's latest scored year before ``year``) and
     the corporation's stock per buurt."""
-    buurten = ws.query("SELECT code AS buurt_code, gemeente_code FROM areas WHERE level = 'buurt' ORDER BY code")
-    stock = ws.query("SELECT buurt_code, count(*) AS stock FROM corp_dwellings GROUP BY buurt_code")
-    info = buurten.merge(stock, on="buurt_code", how="left")
-    run = ws.latest_run()
+    buurten = queries.areas(ws, "buurt")[["code", "gemeente_code"]].rename(columns={"code": "buurt_code"})
+    info = buurten.merge(queries.stock_per_buurt(ws), on="buurt_code", how="left")
+    run = queries.score_run(ws)
     current = None
     if run is not None:
         years = [y for y in json.loads(run["years"]) if y < year]
         current = max(years) if years else None
-    if current is not None:
-        scores = ws.query("SELECT area_code AS buurt_code, vitality AS vitaliteit, veerkracht, attention, category "
-                          "FROM scores WHERE run_id = ? AND year = ?", [int(run["run_id"]), current])
-        info = info.merge(scores, on="buurt_code", how="left")
+    if run is not None and current is not None:
+        info = info.merge(queries.scores_at(ws, int(run["run_id"]), current), on="buurt_code", how="left")
     else:
         info = info.assign(vitaliteit=float("nan"), veerkracht=float("nan"), attention=pd.NA, category=None)
     return AllocationContext(info, None if run is None else int(run["run_id"]), current,
@@ -248,23 +246,22 @@ def allocate(workspace: Path, inputs_path: str | Path, runs: list[tuple], *, tim
     from wijkvitaliteit.allocation.instance import build_instance
     from wijkvitaliteit.allocation.project import project
     from wijkvitaliteit.allocation.run import run_policy
-    from wijkvitaliteit.present.queries import active_run
+    from wijkvitaliteit.scoring.runs import active_run
     from wijkvitaliteit.sources.allocation import read_allocation_inputs
 
     with Workspace(workspace) as ws:
         year = runs[0][0].policy.year
         ctx = allocation_context(ws, year)
         inputs = read_allocation_inputs(inputs_path, ctx.known_buurten)
-        records = {t.removeprefix("corp_"): ws.query(f"SELECT * FROM {t}") for t in CORP_TABLES}
+        records = {t.removeprefix("corp_"): queries.records(ws, t) for t in CORP_TABLES}
         run = active_run(ws) if ctx.score_run_id is not None else None
         measurements = None
         if run is not None:
-            measurements = ws.query("SELECT area_code, year, indicator, value, vintage, source FROM measurements "
-                                    "WHERE indicator IN (SELECT unnest(?))", [run.model.indicator_ids()])
-        derive_row = ws.query("SELECT value FROM corporation WHERE key = 'derive'")
-        settings = DeriveSettings(**json.loads(derive_row.iloc[0, 0])) if len(derive_row) else DeriveSettings()
+            measurements = queries.measurements(ws, run.model.indicator_ids())
+        derive_settings = queries.corporation_info(ws).get("derive")
+        settings = DeriveSettings(**json.loads(derive_settings)) if derive_settings else DeriveSettings()
         results = []
-        instances: dict[str, object] = {}
+        instances: dict[str, Any] = {}
         for policy, text, method in runs:
             by = policy.vulnerable_caps.by if policy.vulnerable_caps is not None else "vitaliteit"
             info = ctx.buurt_info.rename(columns={by: "score"})[["buurt_code", "score", "stock"]]
@@ -290,14 +287,15 @@ def _store_allocations(ws: Workspace, inputs: str, results, ctx: AllocationConte
     now = datetime.now().replace(microsecond=0)
     with ws.transaction() as con:
         salt = workspace_salt(con)
-        for table in ALLOCATION_TABLES:
-            con.execute(f"DELETE FROM {table}")
+        ws.clear(con, *ALLOCATION_TABLES)
         for run_id, r in enumerate(results, start=1):
-            con.execute("INSERT INTO allocation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                run_id, now, inputs, r.policy.policy.name, r.policy.policy.label_nl, r.policy.policy.label_en,
-                r.policy.hash, r.policy_text, r.method, r.status, r.objective, r.bound, r.seconds,
-                r.policy.policy.year, ctx.score_run_id, ctx.current_year, json.dumps(r.metrics),
-                json.dumps(r.explanation), r.binding.to_json(orient="records")])
+            p = r.policy.policy
+            ws.insert_row(con, "allocation_runs", run_id=run_id, created_at=now, inputs=inputs, policy_name=p.name,
+                          policy_label_nl=p.label_nl, policy_label_en=p.label_en, policy_hash=r.policy.hash,
+                          policy_toml=r.policy_text, method=r.method, status=r.status, objective=r.objective,
+                          bound=r.bound, seconds=r.seconds, year=p.year, score_run_id=ctx.score_run_id,
+                          current_year=ctx.current_year, metrics=json.dumps(r.metrics),
+                          explanation=json.dumps(r.explanation), binding=r.binding.to_json(orient="records"))
             frames = {
                 "allocation_buurten": r.buurten,
                 "allocation_violations": r.violations.astype({"found": "string", "allowed": "string"}),

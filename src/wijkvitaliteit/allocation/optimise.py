@@ -318,8 +318,8 @@ def optimise(inst: Instance, *, time_limit: float = 5.0, max_iterations: int = 5
     if sol.status != "optimal" and inst.n_arcs <= exact_arc_limit:
         status, sel, obj, cp_bound = solve_exact(inst, time_limit=exact_time_limit,
                                                  hint=sol.selected if sol.status == "feasible" else None)
-        if status in ("optimal", "feasible") and sel is not None and (sol.status == "infeasible"
-                                                                      or obj >= sol.objective):
+        if status in ("optimal", "feasible") and sel is not None and obj is not None and (
+                sol.status == "infeasible" or obj >= sol.objective):
             sol = Solution(sel, obj, cp_bound, status, "CP-SAT (after min-cost flow)", iterations,
                            time.perf_counter() - started, lam)
         elif status == "infeasible":

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from wijkvitaliteit.errors import BadParameter
 from wijkvitaliteit.scoring.engine import combine_points, threshold_points
 from wijkvitaliteit.scoring.model import ScoringModel
 
@@ -55,7 +56,8 @@ def fit(data: pd.DataFrame, outcome: str = "corp.nuisance_per_100", level: float
     import statsmodels.formula.api as smf
 
     if data["area_code"].nunique() < 10 or len(data) < 30:
-        raise ValueError(f"too few buurt-years for the panel model: {len(data)} in {data['area_code'].nunique()} buurten")
+        raise BadParameter("data", f"too few buurt-years for the panel model: {len(data)} in "
+                                   f"{data['area_code'].nunique()} buurten")
     fe = smf.ols("y ~ V + V:S + C(area_code) + C(year)", data=data).fit(
         cov_type="cluster", cov_kwds={"groups": pd.factorize(data["area_code"])[0]})
     ci = fe.conf_int(alpha=1 - level)

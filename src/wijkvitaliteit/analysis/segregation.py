@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wijkvitaliteit.errors import BadParameter
+
 INDICES = ("dissimilarity", "isolation", "exposure", "entropy")
 
 
@@ -33,7 +35,7 @@ def indices(units: pd.DataFrame, by: list[str], group: str = "group", total: str
     frame = frame[(frame[total] >= 0) & (frame[group] >= 0)]
     if (frame[group] > frame[total]).any():
         bad = frame[frame[group] > frame[total]].iloc[0]
-        raise ValueError(f"group count above the total in {dict(bad[by])}: {bad[group]} > {bad[total]}")
+        raise BadParameter("groep", f"group count above the total in {dict(bad[by])}: {bad[group]} > {bad[total]}")
     grouped = frame.groupby(by, sort=True)
     codes = grouped.ngroup().to_numpy()
     keys = grouped.size().index.to_frame(index=False)

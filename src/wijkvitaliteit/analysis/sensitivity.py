@@ -62,11 +62,13 @@ def _draw_thresholds(rule, ref: pd.DataFrame | None, keys: list, settings: Sensi
     switch = rng.random(d) < settings.rule_switch
     out = {}
     if rule.rule == "quantile":
+        assert rule.cuts is not None  # the model schema requires cuts for a quantile rule
         cuts = np.asarray(rule.cuts)[None, :] + rng.uniform(-settings.cut_shift, settings.cut_shift, (d, 2))
         cuts = np.clip(np.sort(cuts, axis=1), 0.01, 0.99)
         q = cuts if worse else 1 - cuts[:, ::-1]
         # the alternative rule: fixed national limits, the model's quantiles over all buurten and years
         default_q = rule.cuts if worse else (1 - rule.cuts[1], 1 - rule.cuts[0])
+        assert ref is not None  # a quantile rule always has its reference values
         fixed = np.quantile(ref["value"].to_numpy(float), default_q)
         samples = {tuple(k): g.to_numpy(float) for k, g in ref.groupby(["value_year", "scope"])["value"]}
         for key in keys:
@@ -153,20 +155,16 @@ def run(inputs: pd.DataFrame, references: dict[str, pd.DataFrame], model: Scorin
     return result
 
 
-def inputs_from_run(ws, run, year: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """The active run's indicator rows of complete buurten in ``year`` and the reference values they rank against."""
-    rows = ws.query("""
-        SELECT i.area_code, i.factor, i.indicator, i.value, i.value_year, COALESCE(i.reference, 'all') AS scope
-        FROM score_indicators i JOIN scores s USING (run_id, area_code, year)
-        WHERE i.run_id = ? AND i.year = ? AND s.complete""", [run.run_id, year])
+def references(rows: pd.DataFrame, values: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The reference values each indicator row ranks against, by scope. ``rows``: a run's indicator rows (with
+    ``scope``: 'all' or a gemeente); ``values``: per indicator every buurt's value_year, gemeente_code, value."""
     references = {}
     for ind in rows["indicator"].unique():
-        ref = ws.query("""SELECT m.year AS value_year, a.gemeente_code, m.value FROM measurements m
-                          JOIN areas a ON a.code = m.area_code WHERE a.level = 'buurt' AND m.indicator = ?""", [ind])
+        ref = values[ind]
         gemeente_scoped = rows.loc[rows["indicator"] == ind, "scope"].ne("all").any()
         # duplicate the reference under both scopes: all buurten, and each gemeente
         parts = [ref.assign(scope="all")]
         if gemeente_scoped:
             parts.append(ref.assign(scope=ref["gemeente_code"]))
         references[ind] = pd.concat(parts, ignore_index=True)[["value_year", "scope", "value"]]
-    return rows, references
+    return references

@@ -288,6 +288,6 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
     (out / "truth.json").write_text(json.dumps(truth, indent=1, default=float), encoding="utf-8")
     (out / "README.txt").write_text(FICTITIOUS_NOTE + "\n\nFiles follow docs/formats.md; truth.json holds the "
                                     "planted relationships.\n", encoding="utf-8")
-    counts = {name: len(frame) for name, frame in tables.items()}
-    counts.update(round_.counts)
-    return DemoCorporation(out, counts)
+    written = {name: len(frame) for name, frame in tables.items()}
+    written.update(round_.counts)
+    return DemoCorporation(out, written)

@@ -6,7 +6,9 @@ import json
 
 import pandas as pd
 
-from wijkvitaliteit.present.pages import BadParameter, Page, records
+from wijkvitaliteit.errors import BadParameter
+from wijkvitaliteit.present.pages import Page, records
+from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import Workspace
 
 METHOD_LABELS = {
@@ -21,22 +23,14 @@ COMPARISON_COLUMNS = ["run_id", "policy", "method", "status", "lettings", "objec
                       "seconds"]
 
 
-def runs(ws: Workspace) -> pd.DataFrame:
-    return ws.query("SELECT * FROM allocation_runs ORDER BY run_id")
-
-
 def comparison(ws: Workspace, lang: str = "nl", gemeente: str | None = None) -> pd.DataFrame:
     """One row per stored run: what it achieves for applicants, which rules it breaks, what it does to the
     number of flagged buurten (all buurten with stock, or one gemeente's)."""
-    stored = runs(ws)
+    stored = queries.allocation_runs(ws)
     if stored.empty:
         return pd.DataFrame(columns=COMPARISON_COLUMNS)
-    violations = ws.query("SELECT run_id, count(*) AS n FROM allocation_violations GROUP BY run_id")
-    flagged = ws.query("""
-        SELECT b.run_id, count(*) FILTER (WHERE b.attention_now) AS attention_now,
-               count(*) FILTER (WHERE b.attention) AS attention_projected
-        FROM allocation_buurten b JOIN areas a ON a.code = b.buurt_code
-        WHERE ? IS NULL OR a.gemeente_code = ? GROUP BY b.run_id""", [gemeente, gemeente])
+    violations = queries.allocation_violation_counts(ws)
+    flagged = queries.allocation_flagged(ws, gemeente)
     rows = []
     for r in stored.itertuples():
         m = json.loads(r.metrics)
@@ -57,14 +51,12 @@ def comparison(ws: Workspace, lang: str = "nl", gemeente: str | None = None) -> 
 
 
 def allocation_page(ws: Workspace, lang: str = "nl", gemeente: str | None = None) -> Page:
-    stored = runs(ws)
+    stored = queries.allocation_runs(ws)
     if stored.empty:
         raise BadParameter("toewijzing", "no allocation comparison stored (run 'wijkvitaliteit allocate compare')")
     table = comparison(ws, lang, gemeente)
-    buurten = ws.query("""
-        SELECT b.*, a.name, a.gemeente_code FROM allocation_buurten b JOIN areas a ON a.code = b.buurt_code
-        WHERE ? IS NULL OR a.gemeente_code = ? ORDER BY b.run_id, b.buurt_code""", [gemeente, gemeente])
-    violations = ws.query("SELECT * FROM allocation_violations ORDER BY run_id, rule, area")
+    buurten = queries.allocation_buurten(ws, gemeente)
+    violations = queries.allocation_violations(ws)
     first = stored.iloc[0]
     runs_data = []
     for r in stored.itertuples():

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from wijkvitaliteit.analysis import resilience, segregation, sensitivity
-from wijkvitaliteit.present import queries
-from wijkvitaliteit.present.pages import BadParameter, Page, records
+from wijkvitaliteit.errors import BadParameter
+from wijkvitaliteit.present.pages import Page, records
+from wijkvitaliteit.scoring.runs import Run
+from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import Workspace
 
 #: Named (group, total) pairs of counts; "a × b%" multiplies a count by a percentage.
@@ -18,21 +22,16 @@ SEGREGATION_PRESETS = {
 }
 
 
-def resilience_page(ws: Workspace, run: queries.Run) -> Page:
-    measurements = ws.query("""SELECT area_code, year, indicator, value FROM measurements
-                               WHERE indicator IN ('corp.nuisance_per_100', 'corp.vulnerable_share', 'kwb.p_wcorpw')""")
+def resilience_page(ws: Workspace, run: Run) -> Page:
+    measurements = queries.measurements(ws, ["corp.nuisance_per_100", "corp.vulnerable_share", "kwb.p_wcorpw"],
+                                        columns="area_code, year, indicator, value")
     data = resilience.panel(measurements)
-    try:
-        result = resilience.fit(data)
-    except ValueError as exc:
-        raise BadParameter("data", str(exc)) from None
+    result = resilience.fit(data)
     year = int(data["year"].max())
-    current = ws.query("""SELECT area_code, factor, indicator, value, threshold_low, threshold_high, direction, points
-                          FROM score_indicators WHERE run_id = ? AND year = ?""", [run.run_id, year])
+    current = queries.run_indicators(ws, run.run_id, year)
     buurten = result.buurten.merge(resilience.draagkracht(result, current, run.model).rename_axis("area_code")
                                    .reset_index(), on="area_code", how="left")
-    names = ws.query("SELECT code AS area_code, name, gemeente_code FROM areas WHERE level = 'buurt'")
-    buurten = names.merge(buurten, on="area_code").sort_values(["label", "difference"], ascending=[True, False])
+    buurten = queries.buurt_names(ws).merge(buurten, on="area_code").sort_values(["label", "difference"], ascending=[True, False])
     buurten["draagkracht"] = buurten["draagkracht"].replace(np.inf, np.nan)
     return Page({"outcome": result.outcome, "n_obs": result.n_obs, "n_buurten": result.n_buurten, "year": year,
                  "coefficients": records(result.coefficients), "buurten": records(buurten)}, buurten)
@@ -44,7 +43,7 @@ def _counts(ws: Workspace, expression: str) -> pd.DataFrame:
     frames = []
     for part in parts:
         ind = part.rstrip("%")
-        frame = ws.query("SELECT area_code, year, value FROM measurements WHERE indicator = ?", [ind])
+        frame = queries.indicator_values(ws, ind)
         if frame.empty:
             raise BadParameter("groep", f"no measurements of {ind} in the workspace")
         frame["value"] = frame["value"] / (100 if part.endswith("%") else 1)
@@ -60,13 +59,11 @@ def segregation_page(ws: Workspace, group: str, total: str, gemeente: str | None
     g, t = _counts(ws, group), _counts(ws, total)
     units = g.merge(t, on=["area_code", "year"], suffixes=("_g", "_t")).rename(columns={"value_g": "group",
                                                                                       "value_t": "total"})
-    areas = ws.query("SELECT code AS area_code, name, gemeente_code FROM areas WHERE level = 'buurt'")
-    units = units.merge(areas, on="area_code")
+    units = units.merge(queries.buurt_names(ws), on="area_code")
     units = units[units["group"] <= units["total"]]
     table = segregation.indices(units, ["gemeente_code", "year"])
-    names = ws.query("SELECT code AS gemeente_code, name AS gemeente_name FROM areas WHERE level = 'gemeente'")
-    table = names.merge(table, on="gemeente_code").sort_values(["gemeente_code", "year"], ignore_index=True)
-    data = {"group": group, "total": total, "indices": records(table)}
+    table = queries.gemeente_names(ws).merge(table, on="gemeente_code").sort_values(["gemeente_code", "year"], ignore_index=True)
+    data: dict[str, Any] = {"group": group, "total": total, "indices": records(table)}
     if gemeente:
         sub = units[units["gemeente_code"] == gemeente]
         if sub.empty:
@@ -82,27 +79,31 @@ def segregation_page(ws: Workspace, group: str, total: str, gemeente: str | None
 
 
 def _distance_from_centre(ws: Workspace, gemeente: str, codes: pd.Series) -> pd.Series:
-    import shapely
-
-    geo = ws.query("SELECT code, geometry FROM areas WHERE level = 'buurt' AND gemeente_code = ? AND geometry IS NOT NULL",
-                   [gemeente])
+    geo = queries.geometries(ws, "buurt", gemeente)
     if geo.empty:
         return pd.Series(np.nan, index=codes.index)
-    shapes = shapely.from_wkb(geo["geometry"].map(bytes).to_numpy())
-    centre = shapely.centroid(shapely.union_all(shapes))
-    distance = pd.Series(shapely.distance(shapely.centroid(shapes), centre) / 1000, index=geo["code"])
+    centre = geo.geometry.union_all().centroid
+    distance = pd.Series(geo.geometry.centroid.distance(centre).to_numpy() / 1000, index=geo["code"])
     return codes.map(distance)
 
 
-def sensitivity_page(ws: Workspace, run: queries.Run, year: int | None = None, draws: int | None = None,
+def sensitivity_inputs(ws: Workspace, run: Run, year: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The run's indicator rows of complete buurten in ``year`` and the reference values they rank against."""
+    rows = queries.run_indicators(ws, run.run_id, year, complete_only=True)[
+        ["area_code", "factor", "indicator", "value", "value_year", "scope"]]
+    values = {ind: queries.buurt_reference(ws, ind) for ind in rows["indicator"].unique()}
+    return rows, sensitivity.references(rows, values)
+
+
+def sensitivity_page(ws: Workspace, run: Run, year: int | None = None, draws: int | None = None,
                      gemeente: str | None = None) -> Page:
-    year = year or queries.latest_year(ws, run)
-    rows, references = sensitivity.inputs_from_run(ws, run, year)
+    year = year or queries.latest_year(ws, run.run_id)
+    rows, references = sensitivity_inputs(ws, run, year)
     if rows.empty:
         raise BadParameter("jaar", f"no complete scores in {year}")
     settings = sensitivity.SensitivitySettings.load(draws=draws)
     result = sensitivity.run(rows, references, run.model, settings)
-    scores = queries.score_table(ws, run, year, [gemeente] if gemeente else None)[["code", "name", "gemeente_name",
+    scores = queries.score_table(ws, run.run_id, year, [gemeente] if gemeente else None)[["code", "name", "gemeente_name",
                                                                                    "vitality", "attention"]]
     table = scores.rename(columns={"code": "area_code"}).merge(result, on="area_code")
     table = table.sort_values(["p_flagged", "vitality"], ascending=False, ignore_index=True)

@@ -15,27 +15,22 @@ import pandas as pd
 
 from wijkvitaliteit.data import ATTRIBUTION
 from wijkvitaliteit.errors import InputError
-from wijkvitaliteit.present import pages, queries
+from wijkvitaliteit.present import pages
+from wijkvitaliteit.scoring.runs import Run
+from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import Workspace
 
 TABLES = ("scores", "factors", "indicators", "model", "sources")
 
 
-def export_tables(ws: Workspace, run: queries.Run, year: int | None = None,
+def export_tables(ws: Workspace, run: Run, year: int | None = None,
                   gemeenten: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """All export tables for the active run (optionally one year, some gemeenten)."""
-    scores = queries.score_table(ws, run, year, gemeenten).sort_values(["code", "year"], ignore_index=True)
-    scope = """WHERE f.run_id = ? AND (? IS NULL OR f.year = ?)
-               AND (? IS NULL OR a.gemeente_code IN (SELECT unnest(?)))"""
-    params = [run.run_id, year, year, gemeenten, gemeenten or []]
-    factors = ws.query(f"""SELECT f.area_code AS code, a.name, f.year, f.factor, f.points, f.status, f.reason
-                           FROM score_factors f JOIN areas a ON a.code = f.area_code {scope}
-                           ORDER BY 1, 3, 4""", params)
-    indicators = ws.query(f"""SELECT f.area_code AS code, a.name, f.* EXCLUDE (run_id, area_code)
-                              FROM score_indicators f JOIN areas a ON a.code = f.area_code {scope}
-                              ORDER BY code, year, factor, indicator""", params)
+    scores = queries.score_table(ws, run.run_id, year, gemeenten).sort_values(["code", "year"], ignore_index=True)
+    factors = queries.factor_rows(ws, run.run_id, year, gemeenten)
+    indicators = queries.indicator_rows(ws, run.run_id, year, gemeenten)
     model = pages.model_page(run, "").table
-    sources = ws.query("SELECT import_id, imported_at, kind, path, sha256, rows, detail FROM import_log ORDER BY 1")
+    sources = queries.import_log(ws)
     corp = queries.corporation_info(ws)
     for frame in (scores, factors, indicators):
         frame["corporation"] = corp.get("name")
@@ -43,7 +38,7 @@ def export_tables(ws: Workspace, run: queries.Run, year: int | None = None,
     return {"scores": scores, "factors": factors, "indicators": indicators, "model": model, "sources": sources}
 
 
-def info_rows(ws: Workspace, run: queries.Run) -> list[tuple[str, str]]:
+def info_rows(ws: Workspace, run: Run) -> list[tuple[str, str]]:
     corp = queries.corporation_info(ws)
     rows = [("generated", datetime.now().isoformat(timespec="seconds")), ("workspace", str(ws.path)),
             ("model", run.model.model.name), ("model_hash", run.model_hash), ("source", ATTRIBUTION)]
@@ -105,31 +100,28 @@ def write_xlsx(tables: dict[str, pd.DataFrame], info: list[tuple[str, str]], out
     return out
 
 
-def write_gpkg(ws: Workspace, run: queries.Run, year: int, tables: dict[str, pd.DataFrame], out: Path) -> Path:
+def write_gpkg(ws: Workspace, run: Run, year: int, tables: dict[str, pd.DataFrame], out: Path) -> Path:
     """Layers ``buurten`` (scores of ``year``), ``wijken`` and ``gemeenten`` (counts of their buurten), in
     EPSG:28992, plus the non-spatial ``model`` and ``sources`` tables."""
     import geopandas as gpd
     import pyogrio
-    import shapely
 
     scores = tables["scores"][tables["scores"]["year"] == year]
     if scores.empty:
         raise InputError(None, f"scores for {year} to export", found="none")
-    codes = sorted(set(scores["code"]))
-    areas = ws.query("SELECT code, level, name, wijk_code, gemeente_code, geometry FROM areas WHERE geometry IS NOT NULL"
-                     " AND (code IN (SELECT unnest(?)) OR code IN (SELECT DISTINCT wijk_code FROM areas WHERE code IN "
-                     "(SELECT unnest(?))) OR code IN (SELECT DISTINCT gemeente_code FROM areas WHERE code IN "
-                     "(SELECT unnest(?))))", [codes, codes, codes])
-    if not (areas["level"] == "buurt").any():
+    codes = {"buurt": sorted(set(scores["code"])), "wijk": sorted(set(scores["wijk_code"].dropna())),
+             "gemeente": sorted(set(scores["gemeente_code"].dropna()))}
+    shapes = {level: queries.geometries(ws, level, codes=wanted)[["code", "name", "wijk_code", "gemeente_code",
+                                                                  "geometry"]]
+              for level, wanted in codes.items()}
+    if shapes["buurt"].empty:
         raise InputError(None, "buurt boundaries in the workspace for a GeoPackage", found="none for these buurten")
     if out.exists():
         out.unlink()
 
     def frame(level: str, attributes: pd.DataFrame) -> gpd.GeoDataFrame:
-        rows = areas[areas["level"] == level].drop(columns="level")
-        rows = rows.merge(attributes, on="code", how="inner") if len(attributes) else rows
-        geometry = shapely.from_wkb(rows.pop("geometry").map(bytes).to_numpy())
-        return gpd.GeoDataFrame(rows, geometry=geometry, crs="EPSG:28992")
+        rows = shapes[level]
+        return rows.merge(attributes, on="code", how="inner") if len(attributes) else rows
 
     buurt_cols = [c for c in scores.columns if c not in ("name", "wijk_code", "wijk_name", "gemeente_code",
                                                          "gemeente_name")]

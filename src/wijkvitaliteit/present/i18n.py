@@ -8,6 +8,9 @@ LANGS = ("nl", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {
     "error": {"nl": "fout", "en": "error"},
+    "cli.internal_error": {"nl": "onverwachte fout in wijkvitaliteit (foutcode {id}; de details staan in {log}): meld "
+                                 "het met dat bestand", "en": "unexpected fault in wijkvitaliteit (error id {id}; the "
+                                 "details are in {log}): please report it with that file"},
     "factor.leefbaarheid": {"nl": "leefbaarheid", "en": "liveability"},
     "factor.organisatiekracht": {"nl": "organisatiekracht", "en": "organising capacity"},
     "factor.veerkracht": {"nl": "veerkracht", "en": "resilience"},
@@ -169,6 +172,36 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.higher_is_worse": {"nl": "hoger is slechter", "en": "higher is worse"},
     "web.not_found": {"nl": "Niet gevonden", "en": "Not found"},
     "web.bad_parameter": {"nl": "Ongeldige invoer", "en": "Invalid input"},
+    "web.server_error": {"nl": "Er ging iets mis", "en": "Something went wrong"},
+    "web.server_error_note": {"nl": "Dit is een fout in wijkvitaliteit, niet in uw invoer. Meld het met foutcode {id} "
+                                    "(die staat ook in het logboek van de server).",
+                              "en": "This is a fault in wijkvitaliteit, not in your input. Report it with error id {id} "
+                                    "(it is in the server log too)."},
+    "runs.no_changes": {"nl": "Geen buurt veranderde van categorie of aandacht (--all toont alle buurten).",
+                        "en": "No buurt changed category or attention (--all shows every buurt)."},
+    "runs.changed": {"nl": "{n} buurten veranderden van categorie", "en": "{n} buurten changed category"},
+    "web.runs": {"nl": "Scoreruns", "en": "Score runs"},
+    "web.runs_intro": {"nl": "Elke scoring bewaart het model en de invoer waarop ze rust (afleidinstellingen en "
+                             "bronbestanden met hun sha256). Dezelfde invoer met hetzelfde model vervangt een run; een "
+                             "ander model, een nieuwe import of een nieuwe afleiding maakt een nieuwe run. De nieuwste "
+                             "run is actief: die tonen alle pagina's.",
+                       "en": "Every scoring keeps the model and the inputs it rests on (derive settings and source files "
+                             "with their sha256). The same inputs with the same model replace a run; another model, a new "
+                             "import or a new derive makes a new run. The latest run is active: every page shows it."},
+    "web.runs_created": {"nl": "gemaakt", "en": "made"},
+    "web.runs_inputs": {"nl": "invoer", "en": "inputs"},
+    "web.runs_years": {"nl": "jaren", "en": "years"},
+    "web.runs_active": {"nl": "actief", "en": "active"},
+    "web.runs_compare_with": {"nl": "vergelijk met de actieve run", "en": "compare with the active run"},
+    "web.runs_derive": {"nl": "afleiding", "en": "derive"},
+    "web.runs_window": {"nl": "jaar venster", "en": "year window"},
+    "web.runs_not_recorded": {"nl": "niet vastgelegd (gescoord vóór schema 3)", "en": "not recorded (scored before schema 3)"},
+    "web.runs_same": {"nl": "gelijk", "en": "the same"},
+    "web.runs_compare": {"nl": "Run {a} tegenover run {b} in {year}", "en": "Run {a} against run {b} in {year}"},
+    "web.runs_compare_intro": {"nl": "Welke buurten in run {b} andere punten, een andere categorie of een ander "
+                                     "aandachtssignaal hebben dan in run {a}, en door welke indicatoren.",
+                               "en": "Which buurten have other points, another category or another attention flag in "
+                                     "run {b} than in run {a}, and through which indicators."},
     "web.download": {"nl": "Downloaden", "en": "Download"},
     "web.report_pdf": {"nl": "rapport (PDF)", "en": "report (PDF)"},
     "web.report_html": {"nl": "rapport (HTML)", "en": "report (HTML)"},

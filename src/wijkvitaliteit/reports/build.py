@@ -16,11 +16,10 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from wijkvitaliteit import __version__
 from wijkvitaliteit.data import ATTRIBUTION
-from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.errors import BadParameter, InputError, NotFound
 from wijkvitaliteit.indicators import indicator
-from wijkvitaliteit.present import pages, queries
+from wijkvitaliteit.present import pages
 from wijkvitaliteit.present.explain import (
     factor_lines,
     format_value,
@@ -31,6 +30,9 @@ from wijkvitaliteit.present.explain import (
 )
 from wijkvitaliteit.present.i18n import number, t
 from wijkvitaliteit.reports import charts
+from wijkvitaliteit.scoring.runs import Run, active_run
+from wijkvitaliteit.version import __version__
+from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import Workspace
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -52,7 +54,7 @@ def _environment() -> Environment:
     return env
 
 
-def report_context(ws: Workspace, run: queries.Run, scope: ReportScope, lang: str) -> dict:
+def report_context(ws: Workspace, run: Run, scope: ReportScope, lang: str) -> dict:
     gemeente = pages.gemeente(ws, run, scope.gemeente, scope.year).data
     year, code = gemeente["year"], gemeente["code"]
     buurten = pd.DataFrame(gemeente["buurten"])
@@ -88,7 +90,7 @@ def report_context(ws: Workspace, run: queries.Run, scope: ReportScope, lang: st
     detail_pages = []
     rows = buurten.set_index("code")
     for buurt_code in detail_codes:
-        info = queries.explanation(ws, run, buurt_code, year)
+        info = queries.explanation(ws, run.run_id, buurt_code, year)
         if info["score"] is None:
             continue
         trend = queries.lbm_trend(ws, buurt_code)
@@ -109,10 +111,10 @@ def report_context(ws: Workspace, run: queries.Run, scope: ReportScope, lang: st
         d["sensitivity"] = diagnosis_data["sensitivity"].get(d["code"])
         d["resilience"] = diagnosis_data["resilience"].get(d["code"])
 
-    geo = pages.geometries(ws, "buurt", code)
+    geo = queries.geometries(ws, "buurt", code)
     map_png = charts.category_map(geo, buurten, run.model, lang, labels=set(flagged["code"])) if len(geo) else None
     rules = pages.model_page(run, "").data["rules"]
-    sources = ws.query("SELECT imported_at, kind, path, rows, detail FROM import_log ORDER BY import_id")
+    sources = queries.import_log(ws)
     sources["file"] = sources["path"].map(lambda p: Path(p).name)
     corp = queries.corporation_info(ws)
     scope_label = gemeente["name"]
@@ -139,7 +141,7 @@ def _allocation(ws: Workspace, gemeente: str, lang: str) -> dict | None:
     gemeente with vacancies the vulnerable inflow and projected vitality of each run (None without one)."""
     from wijkvitaliteit.present import allocation
 
-    if ws.query("SELECT count(*) FROM allocation_runs").iloc[0, 0] == 0:
+    if queries.allocation_runs(ws).empty:
         return None
     page = allocation.allocation_page(ws, lang, gemeente)
     buurten = pd.DataFrame(page.data["buurten"])
@@ -159,7 +161,7 @@ def _allocation(ws: Workspace, gemeente: str, lang: str) -> dict | None:
             "more": max(0, len(rows) - ALLOCATION_ROWS)}
 
 
-def _diagnosis(ws: Workspace, run: queries.Run, gemeente: str, year: int, scope: set[str]) -> dict:
+def _diagnosis(ws: Workspace, run: Run, gemeente: str, year: int, scope: set[str]) -> dict:
     """The three diagnoses for the report, each left out (with the reason) where the data cannot carry it."""
     from wijkvitaliteit.present import diagnosis
 
@@ -170,7 +172,7 @@ def _diagnosis(ws: Workspace, run: queries.Run, gemeente: str, year: int, scope:
         out["sensitivity"] = {r["area_code"]: r for r in sens.to_dict(orient="records")}
         out["sensitivity_counts"] = sens["label"].value_counts().to_dict()
         out["draws"] = int(sens["draws"].iloc[0]) if len(sens) else 0
-    except pages.BadParameter as exc:
+    except BadParameter as exc:
         out["notes"].append(f"sensitivity: {exc.message}")
     try:
         res = diagnosis.resilience_page(ws, run)
@@ -178,12 +180,12 @@ def _diagnosis(ws: Workspace, run: queries.Run, gemeente: str, year: int, scope:
         out["resilience"] = {r["area_code"]: r for r in table.to_dict(orient="records")}
         out["resilience_counts"] = table["label"].value_counts().to_dict()
         out["coefficients"] = res.data["coefficients"]
-    except pages.BadParameter as exc:
+    except BadParameter as exc:
         out["notes"].append(f"resilience: {exc.message}")
     for preset, (group, total) in diagnosis.SEGREGATION_PRESETS.items():
         try:
             seg = diagnosis.segregation_page(ws, group, total, gemeente).data
-        except pages.BadParameter:
+        except BadParameter:
             continue
         rows = [r for r in seg["indices"] if r["gemeente_code"] == gemeente]
         if rows:
@@ -205,12 +207,12 @@ def render_pdf(html: str, out: Path) -> Path:
 
 
 def build_report(ws: Workspace, scope: ReportScope, fmt: str, out: Path, lang: str = "nl") -> Path:
-    run = queries.active_run(ws)
+    run = active_run(ws)
     try:
         context = report_context(ws, run, scope, lang)
-    except pages.NotFound as exc:
+    except NotFound as exc:
         raise InputError(None, f"a known {exc.what}", found=exc.key) from None
-    except pages.BadParameter as exc:
+    except BadParameter as exc:
         raise InputError(None, exc.message, column=exc.name) from None
     html = render_html(context)
     if fmt == "html":

@@ -15,7 +15,6 @@ matplotlib.use("Agg")
 import geopandas as gpd  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-import shapely  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from wijkvitaliteit.present.colours import CATEGORY_COLOURS, NO_DATA_FILL  # noqa: E402
@@ -32,12 +31,11 @@ def _png(fig, dpi: int = 150) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def category_map(geo: pd.DataFrame, buurten: pd.DataFrame, model: ScoringModel, lang: str,
+def category_map(geo: gpd.GeoDataFrame, buurten: pd.DataFrame, model: ScoringModel, lang: str,
                  labels: set[str] | None = None) -> str:
     """The gemeente's buurten coloured by category (hatched where incomplete), flagged buurten labelled."""
-    frame = gpd.GeoDataFrame(geo[["code", "name"]].copy(), geometry=shapely.from_wkb(geo["geometry"].map(bytes)),
-                             crs="EPSG:28992").merge(buurten[["code", "category", "scored", "attention"]], on="code",
-                                                     how="left")
+    frame = geo[["code", "name", "geometry"]].merge(buurten[["code", "category", "scored", "attention"]], on="code",
+                                                    how="left")
     fig, ax = plt.subplots(figsize=(7.2, 7.2), layout="constrained")
     colours = frame["category"].map(CATEGORY_COLOURS).fillna(NO_DATA_FILL)
     frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.6)

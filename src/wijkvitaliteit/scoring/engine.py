@@ -87,6 +87,7 @@ def quantile_thresholds(measurements: pd.DataFrame, rule: IndicatorRule, gemeent
     scope = np.full(len(measurements), ALL) if rule.reference == "all" else gemeente_id[measurements["area"].to_numpy()]
     ref = pd.DataFrame({"value_year": measurements["year"].to_numpy(), "scope": scope,
                         "value": measurements["value"].to_numpy(float)})
+    assert rule.cuts is not None  # the model schema requires cuts for a quantile rule
     low_cut, high_cut = rule.cuts
     if rule.resolved_direction() == "higher_is_worse":
         q_low, q_high = low_cut, high_cut
@@ -111,6 +112,7 @@ def score_indicator(measurements: pd.DataFrame, targets: pd.DataFrame, rule: Ind
     if rule.rule == "thresholds":
         found["scope"] = np.nan
         found["reference_n"] = np.nan
+        assert rule.thresholds is not None  # the model schema requires them for a thresholds rule
         found["threshold_low"], found["threshold_high"] = float(rule.thresholds[0]), float(rule.thresholds[1])
     else:
         table = quantile_thresholds(measurements, rule, gemeente_id)
@@ -208,7 +210,7 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
     scores["vitality"] = np.where(complete, vmin, np.nan)
     scores["vitality_min"] = vmin
     scores["vitality_max"] = vmax
-    scores["category"] = np.where(complete, cats[idx], None)
+    scores["category"] = np.where(complete, cats[idx], np.full(len(idx), None, dtype=object))
     scores["attention"] = attention
     scores["complete"] = complete
     for col in FACTORS:

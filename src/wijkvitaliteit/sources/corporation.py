@@ -138,7 +138,7 @@ def locate_tables(path: Path, formats: dict[str, TableFormat], what: str) -> dic
     if not path.is_dir():
         raise InputError(path, f"a folder with {what} files, or one xlsx workbook with those sheets",
                          found="no such folder or workbook")
-    found = {}
+    found: dict[str, tuple[Path, str | None]] = {}
     for name in formats:
         for suffix in (".csv", ".xlsx"):
             candidate = path / f"{name}{suffix}"

@@ -28,7 +28,7 @@ class LegendItem:
 class Feature:
     code: str
     name: str
-    geometry: bytes  # WKB, EPSG:28992
+    geometry: object  # a shapely (multi)polygon in EPSG:28992
     fill: str
     title: str       # the value in words, read by screen readers and shown on hover
     href: str | None = None
@@ -67,7 +67,7 @@ def svg_map(features: list[Feature], *, label: str, simplify: float = 20.0, scal
     if not features:  # e.g. a gemeente whose boundaries are not in the workspace
         return (f'<svg class="{css_class} empty" viewBox="0 0 400 40" role="img" aria-label="{escape(label)}" '
                 'xmlns="http://www.w3.org/2000/svg"><text x="10" y="25" font-size="14" fill="#555">–</text></svg>')
-    geoms = shapely.from_wkb([f.geometry for f in features])
+    geoms = np.array([f.geometry for f in features], dtype=object)
     if simplify:
         geoms = shapely.simplify(geoms, simplify, preserve_topology=True)
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -50,7 +51,7 @@ def _classes_legend(limits: np.ndarray, lang: str, digits: int = 3) -> list[Lege
     return items
 
 
-def gemeente_map(geo: pd.DataFrame, buurten: pd.DataFrame, layer: str, model: ScoringModel, reference: np.ndarray | None,
+def gemeente_map(geo: gpd.GeoDataFrame, buurten: pd.DataFrame, layer: str, model: ScoringModel, reference: np.ndarray | None,
                  lang: str, highlight: str | None = None, link: bool = True) -> tuple[str, list[LegendItem], str]:
     """SVG of a gemeente's buurten coloured by ``layer``; the legend; and a note on the classes."""
     by_code = buurten.set_index("code")
@@ -94,13 +95,13 @@ def gemeente_map(geo: pd.DataFrame, buurten: pd.DataFrame, layer: str, model: Sc
     for _, g in geo.iterrows():
         fill, text = fills.get(g["code"], (NO_DATA_FILL, t("web.not_scored", lang)))
         name = g["name"] or g["code"]
-        features.append(Feature(g["code"], name, bytes(g["geometry"]), fill, f"{name}: {text}",
+        features.append(Feature(g["code"], name, g["geometry"], fill, f"{name}: {text}",
                                 href=f"/buurt/{g['code']}" if link else None, highlight=g["code"] == highlight))
     label = f"{t('web.map_of', lang)} {layer_label(layer, lang)}"
     return svg_map(features, label=label, simplify=5.0, scale=5.0), legend, note
 
 
-def national_map(geo: pd.DataFrame, values: pd.DataFrame, layer: str, lang: str, level: str = "gemeente"
+def national_map(geo: gpd.GeoDataFrame, values: pd.DataFrame, layer: str, lang: str, level: str = "gemeente"
                  ) -> tuple[str, list[LegendItem]]:
     by_code = values.set_index("code")
     features = []
@@ -118,7 +119,7 @@ def national_map(geo: pd.DataFrame, values: pd.DataFrame, layer: str, lang: str,
             else:
                 fill = colours[int(np.searchsorted(limits, share, side="right"))]
                 text = f"{number(100 * share, lang, 0)}% {t('web.flagged', lang)}"
-            features.append(Feature(g["code"], name, bytes(g["geometry"]), fill, f"{name}: {text}",
+            features.append(Feature(g["code"], name, g["geometry"], fill, f"{name}: {text}",
                                     href=_national_href(g["code"], level)))
     else:
         series = by_code["lbm_afw_median"].astype(float)
@@ -129,7 +130,7 @@ def national_map(geo: pd.DataFrame, values: pd.DataFrame, layer: str, lang: str,
             name = g["name"] or g["code"]
             fill = NO_DATA_FILL if cls < 0 else SEQUENTIAL[cls]
             text = t("web.no_value", lang) if cls < 0 else f"afw {number(value, lang, 3)}"
-            features.append(Feature(g["code"], name, bytes(g["geometry"]), fill, f"{name}: {text}",
+            features.append(Feature(g["code"], name, g["geometry"], fill, f"{name}: {text}",
                                     href=_national_href(g["code"], level)))
     label = f"{t('web.map_of', lang)} {layer_label('lbm_nl' if layer != 'vitaliteit' else layer, lang)}"
     svg = svg_map(features, label=label, simplify=150.0 if level == "gemeente" else 60.0, scale=100.0,

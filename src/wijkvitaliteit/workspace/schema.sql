@@ -1,4 +1,5 @@
--- wijkvitaliteit workspace, schema version 1. One DuckDB file; geometry as WKB in EPSG:28992.
+-- wijkvitaliteit workspace, schema version 3 (store.SCHEMA_VERSION; older workspaces: migrations.py).
+-- One DuckDB file; geometry as WKB in EPSG:28992.
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 
 CREATE TABLE IF NOT EXISTS areas (
@@ -55,7 +56,10 @@ CREATE TABLE IF NOT EXISTS corp_organisation (
 
 CREATE TABLE IF NOT EXISTS score_runs (
     run_id INTEGER PRIMARY KEY, model_hash VARCHAR NOT NULL, model_name VARCHAR NOT NULL,
-    model_toml VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, years VARCHAR NOT NULL
+    model_toml VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, years VARCHAR NOT NULL,
+    inputs_hash VARCHAR,               -- sha256 over the derive settings and the imports behind the measurements
+    inputs VARCHAR,                    -- JSON: derive settings, imports (id, kind, file, sha256) used
+    derive VARCHAR                     -- JSON: the derive settings of the corporation's measurements
 );
 CREATE TABLE IF NOT EXISTS scores (
     run_id INTEGER NOT NULL, area_code VARCHAR NOT NULL, year INTEGER NOT NULL,

@@ -16,8 +16,12 @@ import duckdb
 import pandas as pd
 
 from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.workspace import migrations
+from wijkvitaliteit.workspace.migrations import SCHEMA_VERSION
+from wijkvitaliteit.workspace.staging import PAUSE_ENV, pause_point, staged_write
 
-SCHEMA_VERSION = "2"  # 2: allocation tables
+__all__ = ["CORP_TABLES", "DEFAULT_PATH", "ENV_VAR", "PAUSE_ENV", "SCHEMA_VERSION", "Workspace", "staged_write"]
+
 ENV_VAR = "WIJKVITALITEIT_WORKSPACE"
 DEFAULT_PATH = "wijkvitaliteit.duckdb"
 CORP_TABLES = ("corp_dwellings", "corp_lettings", "corp_nuisance", "corp_organisation")
@@ -35,74 +39,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-PAUSE_ENV = "WIJKVITALITEIT_PAUSE_AT"
-
-
-def pause_point(name: str) -> None:
-    """For the crash tests only: with $WIJKVITALITEIT_PAUSE_AT = name, say so on stderr and wait to be killed."""
-    if os.environ.get(PAUSE_ENV) == name:
-        import sys
-        import time
-
-        print(f"paused at {name}", file=sys.stderr, flush=True)
-        time.sleep(600)
-
-
-@contextmanager
-def staged_write(path: str | Path) -> Iterator[Path]:
-    """Write to a copy and swap it in whole: yields the path of a staging copy of the workspace (or a new
-    file's path); on success the copy replaces the workspace in one rename, on any error or a kill the
-    workspace is untouched. Readers that have the workspace open keep seeing the old state, and can open
-    it while a write is under way (the writer locks only the staging copy). One writer at a time: a lock
-    file next to the workspace serialises writers."""
-    import fcntl
-    import shutil
-
-    path = Path(path) if path else default_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = open(f"{path}.lock", "a+")  # noqa: SIM115 — held for the whole block
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        stage = path.with_name(f".{path.name}.{os.getpid()}.staging")
-        for leftover in path.parent.glob(f".{path.name}.*.staging*"):
-            pid = leftover.name.split(".")[-2] if leftover.name.endswith(".staging") else ""
-            if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
-                leftover.unlink(missing_ok=True)  # from a writer that was killed
-        if path.exists():
-            shutil.copyfile(path, stage)
-            if Path(f"{path}.wal").exists():
-                shutil.copyfile(f"{path}.wal", f"{stage}.wal")
-        pause_point("staged")
-        try:
-            yield stage
-        except InputError as exc:
-            if exc.file and str(stage) in exc.file:
-                exc.file = exc.file.replace(str(stage), str(path))
-            raise
-        else:
-            if Path(f"{stage}.wal").exists():  # fold a WAL left by a connection into the file before the swap
-                con = duckdb.connect(str(stage))
-                con.execute("CHECKPOINT")
-                con.close()
-            if stage.exists():
-                with open(stage, "rb") as f:
-                    os.fsync(f.fileno())
-                pause_point("before-swap")
-                os.replace(stage, path)
-                Path(f"{path}.wal").unlink(missing_ok=True)
-                dir_fd = os.open(path.parent, os.O_RDONLY)
-                try:
-                    os.fsync(dir_fd)
-                finally:
-                    os.close(dir_fd)
-        finally:
-            stage.unlink(missing_ok=True)
-            Path(f"{stage}.wal").unlink(missing_ok=True)
-    finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
-
-
 class Workspace:
     """A handle on one workspace file. Use as a context manager; writes go through :meth:`transaction`."""
 
@@ -116,8 +52,9 @@ class Workspace:
         except duckdb.Error as exc:
             raise InputError(self.path, "a DuckDB workspace file", found=str(exc).splitlines()[0][:120]) from None
         if create and not read_only:
-            self._create_schema()
-        self._check_version()
+            if migrations.schema_version(self.con) is None:  # a new file: today's schema; an older one is migrated below
+                self._create_schema()
+        self._check_version(read_only)
 
     @classmethod
     def view(cls, path: Path, con: duckdb.DuckDBPyConnection) -> Workspace:
@@ -140,17 +77,23 @@ class Workspace:
         ddl = resources.files("wijkvitaliteit.workspace").joinpath("schema.sql").read_text(encoding="utf-8")
         self.con.execute("BEGIN TRANSACTION")
         self.con.execute(ddl)
-        self.con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
+        self.con.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                         [SCHEMA_VERSION])
         self.con.execute("COMMIT")
 
-    def _check_version(self) -> None:
-        try:
-            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except duckdb.CatalogException:
-            row = None
-        if row is None or row[0] != SCHEMA_VERSION:
-            raise InputError(self.path, f"a wijkvitaliteit workspace with schema version {SCHEMA_VERSION}",
-                             found=f"version {row[0]}" if row else "no wijkvitaliteit schema")
+    def _check_version(self, read_only: bool) -> None:
+        version = migrations.schema_version(self.con)
+        if version == SCHEMA_VERSION:
+            return
+        if version in migrations.FROM:  # an older workspace: migrate it on a staged copy, then reopen
+            self.con.close()
+            migrations.migrate(self.path)
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            return
+        raise InputError(self.path, f"a wijkvitaliteit workspace with schema version {SCHEMA_VERSION}",
+                         found=f"version {version}" if version else "no wijkvitaliteit schema",
+                         hint="a newer wijkvitaliteit wrote it: upgrade wijkvitaliteit" if version and version.isdigit()
+                         and int(version) > int(SCHEMA_VERSION) else None)
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -192,20 +135,38 @@ class Workspace:
         finally:
             con.unregister("incoming")
 
+    def insert_row(self, con: duckdb.DuckDBPyConnection, table: str, **values: object) -> None:
+        """Insert one row by column name (columns not named get their default or NULL)."""
+        names = ", ".join(f'"{k}"' for k in values)
+        marks = ", ".join("?" for _ in values)
+        con.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(values.values()))
+
+    def clear(self, con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+        """Empty whole tables (a delivery that replaces the previous one)."""
+        for table in tables:
+            con.execute(f'DELETE FROM "{table}"')
+
+    def next_id(self, con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+        row = con.execute(f'SELECT COALESCE(MAX("{column}"), 0) + 1 FROM "{table}"').fetchone()
+        assert row is not None  # an aggregate always gives a row
+        return int(row[0])
+
+    def replace_score_run(self, con: duckdb.DuckDBPyConnection, model_hash: str, inputs_hash: str) -> int:
+        """Remove the run with this identity (model hash, inputs hash), if stored; returns the id for the new one."""
+        old = [r[0] for r in con.execute("SELECT run_id FROM score_runs WHERE model_hash = ? AND inputs_hash = ?",
+                                         [model_hash, inputs_hash]).fetchall()]
+        for table in ("scores", "score_factors", "score_indicators", "score_runs"):
+            con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
+        return self.next_id(con, "score_runs", "run_id")
+
+    def set_keys(self, con: duckdb.DuckDBPyConnection, table: str, values: dict[str, str]) -> None:
+        """Key/value tables (``meta``, ``corporation``): insert or replace each key."""
+        for key, value in values.items():
+            con.execute(f'INSERT OR REPLACE INTO "{table}" (key, value) VALUES (?, ?)', [key, value])
+
     def snapshot(self) -> dict[str, pd.DataFrame]:
         """Every table's full content, ordered: for checking that a failed import changed nothing."""
         return {t: self.query(f'SELECT * FROM "{t}" ORDER BY ALL') for t in self.tables()}
-
-    def areas(self, level: str | None = None) -> pd.DataFrame:
-        sql = "SELECT code, level, name, wijk_code, gemeente_code FROM areas"
-        return self.query(sql + (" WHERE level = ?" if level else "") + " ORDER BY code", [level] if level else [])
-
-    def known_codes(self) -> set[str]:
-        return {r[0] for r in self.con.execute("SELECT code FROM areas").fetchall()}
-
-    def latest_run(self) -> dict | None:
-        row = self.query("SELECT * FROM score_runs ORDER BY run_id DESC LIMIT 1")
-        return None if row.empty else row.iloc[0].to_dict()
 
     # -- writes (call inside transaction()) ------------------------------------------------------
     def upsert_areas(self, con: duckdb.DuckDBPyConnection, areas: pd.DataFrame, *, names: str = "fill",
@@ -223,7 +184,7 @@ class Workspace:
                         else "COALESCE(areas.geometry, EXCLUDED.geometry)")
         con.register("incoming_areas", frame)
         con.execute(f"""
-            INSERT INTO areas SELECT code, level, name, wijk_code, gemeente_code, geometry FROM incoming_areas
+            INSERT INTO areas BY NAME SELECT code, level, name, wijk_code, gemeente_code, geometry FROM incoming_areas
             ON CONFLICT (code) DO UPDATE SET
                 name = {name_sql},
                 wijk_code = COALESCE(EXCLUDED.wijk_code, areas.wijk_code),
@@ -244,8 +205,8 @@ class Workspace:
                                               FROM incoming_measurements) n
             WHERE m.area_code = n.area_code AND m.year = n.year AND m.indicator = n.indicator
         """)
-        con.execute("INSERT INTO measurements SELECT area_code, year, indicator, value, source, vintage, "
-                    "CAST(import_id AS INTEGER) FROM incoming_measurements")
+        con.execute("INSERT INTO measurements BY NAME SELECT area_code, year, indicator, value, source, vintage, "
+                    "CAST(import_id AS INTEGER) AS import_id FROM incoming_measurements")
         con.unregister("incoming_measurements")
         return len(frame)
 
@@ -253,9 +214,9 @@ class Workspace:
         con.execute("DELETE FROM measurements WHERE source = ?", [source])
 
     def log_import(self, con: duckdb.DuckDBPyConnection, kind: str, path: Path, rows: int, detail: str = "") -> int:
-        next_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM import_log").fetchone()[0]
+        next_id = self.next_id(con, "import_log", "import_id")
         sha = file_sha256(path) if path.is_file() else hashlib.sha256(
             "".join(sorted(file_sha256(p) for p in path.iterdir() if p.is_file())).encode()).hexdigest()
-        con.execute("INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [next_id, datetime.now().replace(microsecond=0), kind, str(path), sha, rows, detail])
+        self.insert_row(con, "import_log", import_id=next_id, imported_at=datetime.now().replace(microsecond=0),
+                        kind=kind, path=str(path), sha256=sha, rows=rows, detail=detail)
         return int(next_id)

@@ -1,4 +1,4 @@
-"""Roles and tokens for ``serve`` (docs/privacy.md).
+"""Serving: roles and tokens, the role router and the server's start (``wijkvitaliteit serve``; docs/privacy.md).
 
 Two roles: *corporatie* sees everything; *partner* (gemeente, tenants' organisation) is served from the
 partner copy of the workspace (:mod:`workspace.partner`): aggregates only, small counts suppressed, no
@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import hmac
+import itertools
 import os
 import shutil
 import tempfile
@@ -145,14 +146,34 @@ class RoleRouter:
 
 
 def build_server_app(workspace: Path, access: Access | None):
-    """The app ``serve`` runs: open (corporatie) without tokens, else a router over both roles' apps."""
+    """The app ``serve`` runs: open (corporatie) without tokens, else a router over both roles' apps. Both follow
+    the workspace file: after an import or a score they serve the new state (the partner's copy is made anew)."""
     from wijkvitaliteit.web.app import create_app
+    from wijkvitaliteit.web.state import ServedWorkspace
     from wijkvitaliteit.workspace.partner import make_partner_copy
 
     if access is None:
         return create_app(workspace)
-    tmp = tempfile.mkdtemp(prefix="wijkvitaliteit-partner-")
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # the copy lives as long as the server
-    partner = make_partner_copy(Path(workspace), Path(tmp) / "partner.duckdb", access.threshold)
+    tmp = Path(tempfile.mkdtemp(prefix="wijkvitaliteit-partner-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # the copies live as long as the server
+    counter = itertools.count(1)
+
+    def partner_copy(path: Path) -> Path:
+        return make_partner_copy(path, tmp / f"partner-{next(counter)}.duckdb", access.threshold)
+
+    partner = ServedWorkspace(Path(workspace), "partner", prepare=partner_copy)
     return RoleRouter({"corporatie": create_app(workspace, role="corporatie"),
                        "partner": create_app(partner, role="partner")}, access)
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def serve(workspace: Path, host: str, port: int, access: Access | None = None) -> None:
+    import uvicorn
+
+    if access is None and host not in LOOPBACK:
+        raise InputError(None, "tokens for both roles (--tokens FILE, see docs/privacy.md) to serve beyond loopback",
+                         found=f"--host {host} without tokens")
+    app = build_server_app(workspace, access)  # a bad workspace raises InputError before the server starts
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -121,7 +121,7 @@ def _latencies(base: str, paths: list[str], clients: int, seconds: int, tmp: Pat
 
 def _demo(tmp: Path) -> Path:
     """The demo workspace, built once per bench run."""
-    from wijkvitaliteit.present.cli import build_demo
+    from wijkvitaliteit.demo.build import build_demo
 
     ws = tmp / "demo.duckdb"
     if not ws.exists():
@@ -514,7 +514,7 @@ PARTS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results.json"))
     parser.add_argument("--only", choices=list(PARTS), action="append",
                         help="Run only these parts (repeatable; default: all).")
     args = parser.parse_args()

@@ -1,0 +1,75 @@
+"""`wijkvitaliteit import …`: one command per source format; each import is one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wijkvitaliteit import pipeline
+from wijkvitaliteit.cli.common import (
+    DEFAULT_WORKSPACE,
+    Lang,
+    LangOpt,
+    WorkspaceOpt,
+    out,
+    progress,
+    typer_app,
+)
+from wijkvitaliteit.derive.corporation import DeriveSettings
+from wijkvitaliteit.present.i18n import t
+
+import_app = typer_app("Import a source into the workspace (one transaction: all or nothing).")
+
+
+def _say_import(summary: pipeline.ImportSummary, lang: str) -> None:
+    out.print(t("imported", lang, kind=summary.kind, path=summary.path, detail=summary.detail))
+
+
+@import_app.command("leefbaarometer")
+def import_lbm(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: LangOpt = Lang.nl) -> None:
+    """The Leefbaarometer buurt file (CSV, or the zip it comes in): every year and version in it."""
+    with progress() as p:
+        p.add_task(f"Leefbaarometer {path.name}")
+        summary = pipeline.import_leefbaarometer(workspace, path)
+    _say_import(summary, lang)
+
+
+@import_app.command("kwb")
+def import_kwb(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+               year: Annotated[int | None, typer.Option(help="Year, when the file and sheet name do not say.")] = None,
+               sheet: Annotated[str | None, typer.Option(help="Sheet (default: the first).")] = None,
+               lang: LangOpt = Lang.nl) -> None:
+    """A CBS Kerncijfers wijken en buurten workbook (kwb-YYYY.xlsx): every numeric column, by name."""
+    _say_import(pipeline.import_kwb(workspace, path, year=year, sheet=sheet), lang)
+
+
+@import_app.command("geometry")
+def import_geometry(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+                    layer: Annotated[str | None, typer.Option(help="GeoPackage layer (default: buurten, wijken and "
+                                                                     "gemeenten where present).")] = None,
+                    lang: LangOpt = Lang.nl) -> None:
+    """Area boundaries: CBS GeoJSON/TopoJSON or the PDOK wijkenbuurten GeoPackage (converted to EPSG:28992)."""
+    _say_import(pipeline.import_geometry(workspace, path, layer=layer), lang)
+
+
+@import_app.command("codes")
+def import_codes(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: LangOpt = Lang.nl) -> None:
+    """The CBS wijk- en buurtcodes list (buurt → wijk → gemeente, with names)."""
+    _say_import(pipeline.import_codes(workspace, path), lang)
+
+
+WindowOpt = Annotated[int, typer.Option(min=1, max=10, help="Years of lettings behind the inflow shares.")]
+MinLettingsOpt = Annotated[int, typer.Option(min=1, help="Fewest lettings for a share to be computed.")]
+
+
+@import_app.command("corporation")
+def import_corporation(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, window: WindowOpt = 3,
+                       min_lettings: MinLettingsOpt = 5, lang: LangOpt = Lang.nl) -> None:
+    """The corporation's records (folder or workbook, see docs/formats.md); replaces earlier records."""
+    with progress() as p:
+        p.add_task(f"corporatie {path}")
+        summary = pipeline.import_corporation(workspace, path, DeriveSettings(window, min_lettings))
+    _say_import(summary, lang)
+
