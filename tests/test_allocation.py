@@ -153,6 +153,7 @@ def _small(tmp_path, stock, seed, policy):
     info = pd.DataFrame({"buurt_code": codes, "score": [12, 9, 4, 2, 1, 6][:len(codes)], "stock": 100})
     return inputs, info, build_instance(inputs, policy, info)
 
+@pytest.mark.slow  # CP-SAT on seeded rounds
 
 def test_uncapped_min_cost_flow_equals_cp_sat_and_scipy(tmp_path, utrecht_stock):
     policy = parse_policy('[policy]\nname = "vrij"\nlabel_nl = "vrij"\nlabel_en = "free"\nyear = 2025\n')
@@ -168,6 +169,7 @@ def test_uncapped_min_cost_flow_equals_cp_sat_and_scipy(tmp_path, utrecht_stock)
         rows, cols = linear_sum_assignment(matrix, maximize=True)
         assert matrix[rows, cols].sum() == sol.objective
 
+@pytest.mark.slow  # CP-SAT on seeded rounds
 
 def test_capped_optimiser_equals_cp_sat_and_its_heuristic_bound_holds(tmp_path, utrecht_stock):
     policy, _ = load_policy("spreiden")

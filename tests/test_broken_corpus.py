@@ -18,6 +18,8 @@ from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.scoring.model import load_model
 from wijkvitaliteit.workspace.store import Workspace
 
+pytestmark = pytest.mark.slow  # 77 files, each imported into a fresh workspace
+
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "broken"
 CASES = tomllib.loads((CORPUS / "MANIFEST.toml").read_text(encoding="utf-8"))["case"]
 

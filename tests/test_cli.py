@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 
 from tests.conftest import run_cli
 from wijkvitaliteit.workspace.store import Workspace
@@ -97,6 +98,7 @@ def test_bad_model_file_is_a_user_error(workspace_copy, tmp_path):
     assert result.returncode == 2 and "bad.toml" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_command_builds_a_workspace_and_prints_the_summary(tmp_path):
     ws = tmp_path / "demo.duckdb"
     result = run_cli("demo", "--workspace", str(ws))

@@ -109,6 +109,7 @@ def test_demo_scores_are_complete_where_the_corporation_works(demo_workspace):
     assert len(hashes) == 1
 
 
+@pytest.mark.slow
 def test_one_workbook_with_a_sheet_per_table_imports_like_the_csv_folder(tmp_path, demo_data):
     from wijkvitaliteit import data as bundled
     from wijkvitaliteit import pipeline

@@ -17,6 +17,8 @@ from wijkvitaliteit import data as bundled
 from wijkvitaliteit import pipeline
 from wijkvitaliteit.workspace.store import PAUSE_ENV, Workspace
 
+pytestmark = pytest.mark.slow  # SIGKILLs real imports in subprocesses
+
 POINTS = ["staged", "before-commit", "before-swap"]
 
 
