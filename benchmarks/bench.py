@@ -54,10 +54,16 @@ def bench_lbm_import(tmp: Path) -> dict:
 
     base_seconds, frame = _timed(baseline)
     rows = len(frame)
-    return {"seconds": round(seconds, 4), "rows": rows, "rows_per_second": round(rows / seconds),
-            "measurements": summary.measurements, "baseline": "pandas.read_csv of the same zip member (parse only)",
-            "baseline_seconds": round(base_seconds, 4), "ratio_to_baseline": round(seconds / base_seconds, 2),
-            "aim_seconds": 3.0}
+    return {
+        "seconds": round(seconds, 4),
+        "rows": rows,
+        "rows_per_second": round(rows / seconds),
+        "measurements": summary.measurements,
+        "baseline": "pandas.read_csv of the same zip member (parse only)",
+        "baseline_seconds": round(base_seconds, 4),
+        "ratio_to_baseline": round(seconds / base_seconds, 2),
+        "aim_seconds": 3.0,
+    }
 
 
 def bench_scoring(tmp: Path) -> dict:
@@ -75,11 +81,17 @@ def bench_scoring(tmp: Path) -> dict:
     base_seconds, _ = _timed(baseline)
     store_seconds, _ = _timed(lambda: pipeline.score_workspace(ws_path, model, text, LBM_YEARS), repeat=1)
     buurten = int(result.scores["area_code"].nunique())
-    return {"seconds": round(seconds, 4), "buurt_years": len(result.scores), "buurten": buurten,
-            "years": LBM_YEARS, "score_and_store_seconds": round(store_seconds, 4),
-            "baseline": "one pandas groupby-rank of lbm.afw per year (the least work a quantile rule needs)",
-            "baseline_seconds": round(base_seconds, 4), "ratio_to_baseline": round(seconds / base_seconds, 1),
-            "aim_seconds": 1.0}
+    return {
+        "seconds": round(seconds, 4),
+        "buurt_years": len(result.scores),
+        "buurten": buurten,
+        "years": LBM_YEARS,
+        "score_and_store_seconds": round(store_seconds, 4),
+        "baseline": "one pandas groupby-rank of lbm.afw per year (the least work a quantile rule needs)",
+        "baseline_seconds": round(base_seconds, 4),
+        "ratio_to_baseline": round(seconds / base_seconds, 1),
+        "aim_seconds": 1.0,
+    }
 
 
 def _free_port() -> int:
@@ -110,12 +122,22 @@ def _latencies(base: str, paths: list[str], clients: int, seconds: int, tmp: Pat
     out = {}
     for path in paths:
         urllib.request.urlopen(base + path).read()  # warm the page cache
-        run = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "-s", str(script), base + path],
-                             capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "-s", str(script), base + path],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         fields = next(line for line in run.stdout.splitlines() if line.startswith("RESULT")).split()[1:]
         p50, p95, p99, requests, errors = (float(f) for f in fields)
-        out[path] = {"p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "requests": int(requests),
-                     "requests_per_second": round(requests / seconds), "errors": int(errors)}
+        out[path] = {
+            "p50_ms": p50,
+            "p95_ms": p95,
+            "p99_ms": p99,
+            "requests": int(requests),
+            "requests_per_second": round(requests / seconds),
+            "errors": int(errors),
+        }
     return out
 
 
@@ -141,12 +163,12 @@ def bench_report(tmp: Path) -> dict:
         for code in ("GM0344", "GM0268"):
             target = tmp / f"report-{code}.pdf"
             seconds, _ = _timed(lambda c=code, t=target: build_report(ws, ReportScope(c), "pdf", t))
-            buurten = ws.query("SELECT count(*) FROM areas WHERE level = 'buurt' AND gemeente_code = ? "
-                               "AND geometry IS NOT NULL", [code]).iloc[0, 0]
+            buurten = ws.query(
+                "SELECT count(*) FROM areas WHERE level = 'buurt' AND gemeente_code = ? AND geometry IS NOT NULL", [code]
+            ).iloc[0, 0]
             info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True).stdout
             pages = next((int(x.split()[-1]) for x in info.splitlines() if x.startswith("Pages:")), None)
-            out[code] = {"seconds": round(seconds, 3), "buurten": int(buurten), "pages": pages,
-                         "bytes": target.stat().st_size}
+            out[code] = {"seconds": round(seconds, 3), "buurten": int(buurten), "pages": pages, "bytes": target.stat().st_size}
         html_seconds, _ = _timed(lambda: build_report(ws, ReportScope("GM0344"), "html", tmp / "r.html"))
     out["baseline"] = "the same Utrecht report as HTML (no PDF layout)"
     out["GM0344"]["ratio_to_html"] = round(out["GM0344"]["seconds"] / html_seconds, 2)
@@ -162,8 +184,11 @@ def _serving(ws: Path, *args: str):
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "wijkvitaliteit", "serve", "--workspace", str(ws), "--port",
-                               str(port), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "wijkvitaliteit", "serve", "--workspace", str(ws), "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -190,9 +215,17 @@ def _fixed_rate(base: str, paths: list[str], rate: int, seconds: int, tmp: Path)
     runs = []
     for i, path in enumerate(paths):
         out = tmp / f"hey-{i}.csv"
-        runs.append((path, out, subprocess.Popen(
-            ["hey", "-z", f"{seconds}s", "-c", str(workers), "-q", f"{per_path / workers:.3f}", "-o", "csv",
-             base + path], stdout=open(out, "w"), stderr=subprocess.DEVNULL)))  # noqa: SIM115
+        runs.append(
+            (
+                path,
+                out,
+                subprocess.Popen(
+                    ["hey", "-z", f"{seconds}s", "-c", str(workers), "-q", f"{per_path / workers:.3f}", "-o", "csv", base + path],
+                    stdout=open(out, "w"),
+                    stderr=subprocess.DEVNULL,
+                ),
+            )
+        )  # noqa: SIM115
     latencies, statuses, per = [], {}, {}
     for path, out, process in runs:
         process.wait(timeout=seconds + 120)
@@ -208,14 +241,31 @@ def _fixed_rate(base: str, paths: list[str], rate: int, seconds: int, tmp: Path)
         return round(ms[min(len(ms) - 1, int(q * len(ms)))], 2)
 
     errors = sum(n for code, n in statuses.items() if not code.startswith(("2", "3")))
-    return {"requests": len(ms), "target_per_second": rate, "achieved_per_second": round(len(ms) / seconds, 1),
-            "seconds": seconds, "errors": errors, "status_codes": statuses, "p50_ms": pct(0.50),
-            "p95_ms": pct(0.95), "p99_ms": pct(0.99), "max_ms": round(ms[-1], 2), "requests_per_path": per}
+    return {
+        "requests": len(ms),
+        "target_per_second": rate,
+        "achieved_per_second": round(len(ms) / seconds, 1),
+        "seconds": seconds,
+        "errors": errors,
+        "status_codes": statuses,
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "max_ms": round(ms[-1], 2),
+        "requests_per_path": per,
+    }
 
 
-LOAD_PATHS = ["/nederland.json", "/gemeente/GM0268.json", "/gemeente/GM0344.csv", "/gemeente/GM0268",
-              "/buurt/BU02680736.json", "/buurt/BU03440831", "/toewijzing.json?gemeente=GM0268",
-              "/zoek.json?q=malvert"]
+LOAD_PATHS = [
+    "/nederland.json",
+    "/gemeente/GM0268.json",
+    "/gemeente/GM0344.csv",
+    "/gemeente/GM0268",
+    "/buurt/BU02680736.json",
+    "/buurt/BU03440831",
+    "/toewijzing.json?gemeente=GM0268",
+    "/zoek.json?q=malvert",
+]
 
 
 def bench_load(tmp: Path) -> dict:
@@ -268,8 +318,9 @@ def bench_national(tmp: Path) -> dict:
         counts = generate_national(folder, scale)
         generated = time.perf_counter() - start
         ws = tmp / f"national-{scale}.duckdb"
-        run = subprocess.run([sys.executable, "-c", NATIONAL_STEP, str(folder), str(ws)], capture_output=True,
-                             text=True, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", NATIONAL_STEP, str(folder), str(ws)], capture_output=True, text=True, check=True
+        )
         result = json.loads(run.stdout.strip().splitlines()[-1])
         out[f"{int(scale * 100)}%"] = {"records": counts, "generate_seconds": round(generated, 2), **result}
         shutil.rmtree(folder, ignore_errors=True)
@@ -305,9 +356,12 @@ def bench_web(tmp: Path) -> dict:
         "first_drawn_map_seconds": first_map,
         "aim_first_map_seconds": 1.5,
         "payload_bytes": {
-            "gemeente_page_GM0268_html_with_svg_map": len(html), "gemeente_page_gzip": len(gzip.compress(html)),
-            "nederland_page_html": len(national), "nederland_page_gzip": len(gzip.compress(national)),
-            "nederland_wijken_svg": len(wijken), "nederland_wijken_svg_gzip": len(gzip.compress(wijken)),
+            "gemeente_page_GM0268_html_with_svg_map": len(html),
+            "gemeente_page_gzip": len(gzip.compress(html)),
+            "nederland_page_html": len(national),
+            "nederland_page_gzip": len(gzip.compress(national)),
+            "nederland_wijken_svg": len(wijken),
+            "nederland_wijken_svg_gzip": len(gzip.compress(wijken)),
         },
     }
 
@@ -325,16 +379,26 @@ def _cold_requests(base: str, ws: Path) -> dict:
         urllib.request.urlopen(f"{base}/buurt/{code}.json").read()
         times.append(time.perf_counter() - start)
     arr = sorted(times)
-    return {"buurt_json_requests": len(arr), "p50_ms": round(1000 * arr[len(arr) // 2], 2),
-            "p95_ms": round(1000 * arr[int(len(arr) * 0.95)], 2)}
+    return {
+        "buurt_json_requests": len(arr),
+        "p50_ms": round(1000 * arr[len(arr) // 2], 2),
+        "p95_ms": round(1000 * arr[int(len(arr) * 0.95)], 2),
+    }
 
 
 def _first_map(base: str) -> dict:
     """Seconds from navigation start until the map's polygons are in the DOM, headless chromium, median of 5."""
     from playwright.sync_api import sync_playwright
 
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"]
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ]
     out = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
@@ -367,24 +431,40 @@ def bench_segregation() -> dict:
         base = rng.integers(50, 4000, n)
         for year in range(2005, 2025):
             total = np.maximum(base + rng.integers(-20, 20, n), 0)
-            frames.append(pd.DataFrame({"gemeente": g, "year": year, "total": total,
-                                        "group": rng.binomial(total, rng.uniform(0.01, 0.3))}))
+            frames.append(
+                pd.DataFrame({"gemeente": g, "year": year, "total": total, "group": rng.binomial(total, rng.uniform(0.01, 0.3))})
+            )
     units = pd.concat(frames, ignore_index=True)
     batch_seconds, batch = _timed(lambda: indices(units, ["gemeente", "year"]))
     start = time.perf_counter()
     reference = []
     for (g, y), sub in units.groupby(["gemeente", "year"]):
         sub = sub.reset_index(drop=True)
-        reference.append((g, y, Dissim(sub, "group", "total").statistic, Isolation(sub, "group", "total").statistic,
-                          Interaction(sub, "group", "total").statistic, Entropy(sub, "group", "total").statistic))
+        reference.append(
+            (
+                g,
+                y,
+                Dissim(sub, "group", "total").statistic,
+                Isolation(sub, "group", "total").statistic,
+                Interaction(sub, "group", "total").statistic,
+                Entropy(sub, "group", "total").statistic,
+            )
+        )
     loop_seconds = time.perf_counter() - start
     ref = pd.DataFrame(reference, columns=["gemeente", "year", "dissimilarity", "isolation", "exposure", "entropy"])
     merged = batch.merge(ref, on=["gemeente", "year"], suffixes=("", "_pysal"))
-    diff = max(float((merged[c] - merged[f"{c}_pysal"]).abs().max())
-               for c in ("dissimilarity", "isolation", "exposure", "entropy"))
-    return {"gemeente_years": len(batch), "units": len(units), "batch_seconds": round(batch_seconds, 4),
-            "pysal_loop_seconds": round(loop_seconds, 2), "speedup": round(loop_seconds / batch_seconds, 1),
-            "max_abs_difference": diff, "aim_speedup": 100}
+    diff = max(
+        float((merged[c] - merged[f"{c}_pysal"]).abs().max()) for c in ("dissimilarity", "isolation", "exposure", "entropy")
+    )
+    return {
+        "gemeente_years": len(batch),
+        "units": len(units),
+        "batch_seconds": round(batch_seconds, 4),
+        "pysal_loop_seconds": round(loop_seconds, 2),
+        "speedup": round(loop_seconds / batch_seconds, 1),
+        "max_abs_difference": diff,
+        "aim_speedup": 100,
+    }
 
 
 def bench_sensitivity(tmp: Path) -> dict:
@@ -400,26 +480,47 @@ def bench_sensitivity(tmp: Path) -> dict:
     codes = lbm["bu_code"].to_numpy()
     rng = np.random.default_rng(5)
     gemeente = "GM" + pd.Series(codes).str.slice(2, 6)
-    generated = {"corp.org_assets": rng.integers(0, 7, len(codes)).astype(float),
-                 "corp.nuisance_per_100": rng.gamma(2.0, 3.0, len(codes)),
-                 "corp.vulnerable_share": rng.beta(2, 8, len(codes))}
-    rows = [pd.DataFrame({"area_code": codes, "factor": "leefbaarheid", "indicator": "lbm.afw",
-                          "value": lbm["afw"].to_numpy(), "value_year": 2020, "scope": "all"})]
+    generated = {
+        "corp.org_assets": rng.integers(0, 7, len(codes)).astype(float),
+        "corp.nuisance_per_100": rng.gamma(2.0, 3.0, len(codes)),
+        "corp.vulnerable_share": rng.beta(2, 8, len(codes)),
+    }
+    rows = [
+        pd.DataFrame(
+            {
+                "area_code": codes,
+                "factor": "leefbaarheid",
+                "indicator": "lbm.afw",
+                "value": lbm["afw"].to_numpy(),
+                "value_year": 2020,
+                "scope": "all",
+            }
+        )
+    ]
     for ind, values in generated.items():
         factor = "organisatiekracht" if ind == "corp.org_assets" else "veerkracht"
         scope = gemeente if ind == "corp.nuisance_per_100" else "all"
-        rows.append(pd.DataFrame({"area_code": codes, "factor": factor, "indicator": ind, "value": values,
-                                  "value_year": 2024, "scope": scope}))
+        rows.append(
+            pd.DataFrame(
+                {"area_code": codes, "factor": factor, "indicator": ind, "value": values, "value_year": 2024, "scope": scope}
+            )
+        )
     inputs = pd.concat(rows, ignore_index=True)
     references = {"lbm.afw": pd.DataFrame({"value_year": 2020, "scope": "all", "value": lbm["afw"].to_numpy()})}
     for ind in generated:
         sub = inputs[inputs["indicator"] == ind]
         references[ind] = pd.concat([sub.assign(scope="all"), sub.assign(scope=gemeente.to_numpy())])[
-            ["value_year", "scope", "value"]]
+            ["value_year", "scope", "value"]
+        ]
     settings = sensitivity.SensitivitySettings.load()
     seconds, result = _timed(lambda: sensitivity.run(inputs, references, model, settings), repeat=1)
-    return {"draws": settings.draws, "buurten": len(codes), "seconds": round(seconds, 3),
-            "labels": result["label"].value_counts().to_dict(), "aim_seconds": 5.0}
+    return {
+        "draws": settings.draws,
+        "buurten": len(codes),
+        "seconds": round(seconds, 3),
+        "labels": result["label"].value_counts().to_dict(),
+        "aim_seconds": 5.0,
+    }
 
 
 def bench_allocation(tmp: Path) -> dict:
@@ -438,8 +539,10 @@ def bench_allocation(tmp: Path) -> dict:
     ws_path = _demo(tmp)
     policy, _ = load_policy("spreiden")
     with Workspace(ws_path, read_only=True) as ws:
-        stock = ws.query("SELECT dwelling_id, buurt_code, dwelling_type, rent FROM corp_dwellings "
-                         "ORDER BY buurt_code, build_year, rent, dwelling_id")
+        stock = ws.query(
+            "SELECT dwelling_id, buurt_code, dwelling_type, rent FROM corp_dwellings "
+            "ORDER BY buurt_code, build_year, rent, dwelling_id"
+        )
         ctx = pipeline.allocation_context(ws, policy.policy.year)
     info = ctx.buurt_info.rename(columns={"vitaliteit": "score"})[["buurt_code", "score", "stock"]]
     generate_allocation(tmp / "round", stock, seed=7, n_vacancies=5000, n_applicants=50000, responses_mean=20)
@@ -447,24 +550,28 @@ def bench_allocation(tmp: Path) -> dict:
     build_seconds, inst = _timed(lambda: build_instance(inputs, policy, info), repeat=1)
     baseline_seconds, _ = _timed(lambda: max_weight_matching(inst, inst.value), repeat=1)
     seconds, sol = _timed(lambda: optimise(inst, time_limit=5.0, exact_arc_limit=0), repeat=1)
-    long_seconds, long = _timed(lambda: optimise(inst, time_limit=60.0, max_iterations=500, exact_arc_limit=0),
-                                repeat=1)
+    long_seconds, long = _timed(lambda: optimise(inst, time_limit=60.0, max_iterations=500, exact_arc_limit=0), repeat=1)
     best_bound = min(sol.bound, long.bound)
     greedy_seconds, greedy = _timed(lambda: baselines.greedy(inst), repeat=1)
     value_greedy_seconds, value_greedy = _timed(lambda: _Repair(inst)(np.zeros(inst.n_arcs, bool)), repeat=1)
-    fit = {name: float(inst.preference[x].sum()) for name, x in
-           (("optimiser", sol.selected), ("greedy", greedy), ("value_greedy", value_greedy))}
-    ok = {name: bool(np.all(inst.A @ x.astype(np.int64) <= inst.b)) for name, x in
-          (("optimiser", sol.selected), ("greedy", greedy), ("value_greedy", value_greedy))}
+    fit = {
+        name: float(inst.preference[x].sum())
+        for name, x in (("optimiser", sol.selected), ("greedy", greedy), ("value_greedy", value_greedy))
+    }
+    ok = {
+        name: bool(np.all(inst.A @ x.astype(np.int64) <= inst.b))
+        for name, x in (("optimiser", sol.selected), ("greedy", greedy), ("value_greedy", value_greedy))
+    }
 
     small, infeasible = [], 0
     small_policy_stock = stock[stock["buurt_code"].isin(sorted(stock["buurt_code"].unique())[:6])]
     for seed in range(20):
-        generate_allocation(tmp / f"small{seed}", small_policy_stock, seed=seed, n_vacancies=40, n_applicants=150,
-                            responses_mean=4)
+        generate_allocation(
+            tmp / f"small{seed}", small_policy_stock, seed=seed, n_vacancies=40, n_applicants=150, responses_mean=4
+        )
         small_inputs = read_allocation_inputs(tmp / f"small{seed}")
         codes = sorted(small_inputs.vacancies["buurt_code"].unique())
-        small_info = pd.DataFrame({"buurt_code": codes, "score": [12, 9, 4, 2, 1, 6][:len(codes)], "stock": 100})
+        small_info = pd.DataFrame({"buurt_code": codes, "score": [12, 9, 4, 2, 1, 6][: len(codes)], "stock": 100})
         small_inst = build_instance(small_inputs, policy, small_info)
         status, _, exact, _ = solve_exact(small_inst)
         if status != "optimal":  # a round where the policy's quota cannot be met: nothing to compare
@@ -473,28 +580,42 @@ def bench_allocation(tmp: Path) -> dict:
         heuristic = optimise(small_inst, exact_arc_limit=0)
         small.append((heuristic.objective == exact, (exact - heuristic.objective) / exact))
     return {
-        "vacancies": len(inst.vacancies), "applicants": len(inst.applicants), "arcs": inst.n_arcs,
-        "rows": int(inst.A.shape[0]), "read_seconds": round(read_seconds, 2), "build_seconds": round(build_seconds, 2),
-        "optimiser_seconds": round(seconds, 2), "aim_seconds": 5.0, "optimiser_iterations": sol.iterations,
-        "optimiser_status": sol.status, "objective_points": sol.objective / SCALE,
-        "gap_to_own_bound": round(sol.gap, 5), "gap_to_best_lagrangian_bound": round((best_bound - sol.objective)
-                                                                                      / best_bound, 5),
-        "long_run_seconds": round(long_seconds, 1), "long_run_gap": round(long.gap, 5),
+        "vacancies": len(inst.vacancies),
+        "applicants": len(inst.applicants),
+        "arcs": inst.n_arcs,
+        "rows": int(inst.A.shape[0]),
+        "read_seconds": round(read_seconds, 2),
+        "build_seconds": round(build_seconds, 2),
+        "optimiser_seconds": round(seconds, 2),
+        "aim_seconds": 5.0,
+        "optimiser_iterations": sol.iterations,
+        "optimiser_status": sol.status,
+        "objective_points": sol.objective / SCALE,
+        "gap_to_own_bound": round(sol.gap, 5),
+        "gap_to_best_lagrangian_bound": round((best_bound - sol.objective) / best_bound, 5),
+        "long_run_seconds": round(long_seconds, 1),
+        "long_run_gap": round(long.gap, 5),
         "uncapped_min_cost_flow_seconds": round(baseline_seconds, 2),
         "ratio_to_one_min_cost_flow": round(seconds / baseline_seconds, 1),
-        "greedy_seconds": round(greedy_seconds, 2), "value_greedy_seconds": round(value_greedy_seconds, 2),
+        "greedy_seconds": round(greedy_seconds, 2),
+        "value_greedy_seconds": round(value_greedy_seconds, 2),
         "preference_fit": {k: round(v, 1) for k, v in fit.items()},
         "preference_fit_gain_vs_greedy": round(fit["optimiser"] / fit["greedy"] - 1, 4),
         "preference_fit_gain_vs_value_greedy": round(fit["optimiser"] / fit["value_greedy"] - 1, 4),
         "aim_gain_vs_greedy": 0.20,
-        "objective_points_by_method": {"optimiser": sol.objective / SCALE,
-                                       "greedy": float(inst.value[greedy].sum()) / SCALE,
-                                       "value_greedy": float(inst.value[value_greedy].sum()) / SCALE},
+        "objective_points_by_method": {
+            "optimiser": sol.objective / SCALE,
+            "greedy": float(inst.value[greedy].sum()) / SCALE,
+            "value_greedy": float(inst.value[value_greedy].sum()) / SCALE,
+        },
         "all_rules_hold": ok,
-        "small_rounds": {"rounds": len(small), "infeasible_rounds_skipped": infeasible,
-                         "heuristic_exact": int(sum(e for e, _ in small)),
-                         "mean_gap_to_cp_sat": round(float(np.mean([g for _, g in small])), 6),
-                         "max_gap_to_cp_sat": round(float(np.max([g for _, g in small])), 6)},
+        "small_rounds": {
+            "rounds": len(small),
+            "infeasible_rounds_skipped": infeasible,
+            "heuristic_exact": int(sum(e for e, _ in small)),
+            "mean_gap_to_cp_sat": round(float(np.mean([g for _, g in small])), 6),
+            "max_gap_to_cp_sat": round(float(np.max([g for _, g in small])), 6),
+        },
     }
 
 
@@ -515,13 +636,17 @@ PARTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results.json"))
-    parser.add_argument("--only", choices=list(PARTS), action="append",
-                        help="Run only these parts (repeatable; default: all).")
+    parser.add_argument("--only", choices=list(PARTS), action="append", help="Run only these parts (repeatable; default: all).")
     args = parser.parse_args()
     chosen = set(args.only or PARTS)
     results: dict = {
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
-                    "pandas": pd.__version__, "platform": platform.platform()},
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "duckdb": duckdb.__version__,
+            "pandas": pd.__version__,
+            "platform": platform.platform(),
+        },
     }
     with tempfile.TemporaryDirectory() as tmp:
         for part, (key, run) in PARTS.items():

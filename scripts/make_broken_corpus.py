@@ -23,8 +23,9 @@ OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "broken"
 CASES: list[dict] = []
 
 
-def case(name: str, kind: str, expect: list[str], *, table: str | None = None, content: bytes | str | None = None,
-         what: str = "") -> Path:
+def case(
+    name: str, kind: str, expect: list[str], *, table: str | None = None, content: bytes | str | None = None, what: str = ""
+) -> Path:
     path = OUT / name
     if content is not None:
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
@@ -33,6 +34,7 @@ def case(name: str, kind: str, expect: list[str], *, table: str | None = None, c
 
 
 # -- Leefbaarometer: a slice of the real national file (Nijmegen, 2020 and 2018) ------------------------------
+
 
 def lbm_lines() -> list[str]:
     with zipfile.ZipFile(bundled.LEEFBAAROMETER) as archive:
@@ -55,36 +57,105 @@ def field(line: str, index: int, value: str) -> str:
 def lbm_cases() -> None:
     header = lbm_lines()[0].split(",")
     afw, lbm_col, jaar = header.index("afw"), header.index("lbm"), header.index("jaar")
-    case("lbm-missing-column.csv", "leefbaarometer", ["column 'afw'"],
-         content=lbm(lambda ls: [ls[0].replace(",afw,", ",afwijking,"), *ls[1:]]), what="required column renamed")
-    case("lbm-bad-buurt-code.csv", "leefbaarometer", ["row 4", "column 'bu_code'", "BX0268073"],
-         content=lbm(lambda ls: ls[:3] + ["BX0268073," + ls[3].split(",", 1)[1]] + ls[4:]), what="code not BU+8")
-    case("lbm-semicolon.csv", "leefbaarometer", ["bu_code", "delimiter"],
-         content=lbm(lambda ls: [x.replace(",", ";") for x in ls]), what="semicolon-separated")
-    case("lbm-text-in-number.csv", "leefbaarometer", ["row 6", "column 'lbm'", "hoog"],
-         content=lbm(lambda ls: ls[:5] + [field(ls[5], lbm_col, "hoog")] + ls[6:]), what="text in a number column")
+    case(
+        "lbm-missing-column.csv",
+        "leefbaarometer",
+        ["column 'afw'"],
+        content=lbm(lambda ls: [ls[0].replace(",afw,", ",afwijking,"), *ls[1:]]),
+        what="required column renamed",
+    )
+    case(
+        "lbm-bad-buurt-code.csv",
+        "leefbaarometer",
+        ["row 4", "column 'bu_code'", "BX0268073"],
+        content=lbm(lambda ls: ls[:3] + ["BX0268073," + ls[3].split(",", 1)[1]] + ls[4:]),
+        what="code not BU+8",
+    )
+    case(
+        "lbm-semicolon.csv",
+        "leefbaarometer",
+        ["bu_code", "delimiter"],
+        content=lbm(lambda ls: [x.replace(",", ";") for x in ls]),
+        what="semicolon-separated",
+    )
+    case(
+        "lbm-text-in-number.csv",
+        "leefbaarometer",
+        ["row 6", "column 'lbm'", "hoog"],
+        content=lbm(lambda ls: ls[:5] + [field(ls[5], lbm_col, "hoog")] + ls[6:]),
+        what="text in a number column",
+    )
     case("lbm-empty.csv", "leefbaarometer", ["empty file"], content=b"", what="zero bytes")
-    case("lbm-header-only.csv", "leefbaarometer", ["at least one data row"],
-         content=lbm(lambda ls: ls[:1]), what="header without rows")
-    case("lbm-duplicate-key.csv", "leefbaarometer", ["row 9", "unique bu_code + jaar"],
-         content=lbm(lambda ls: ls[:8] + [ls[2]] + ls[8:]), what="same buurt and year twice")
-    case("lbm-latin1.csv", "leefbaarometer", ["UTF-8", "row 2", "0xe9"],
-         content=lbm(lambda ls: ls).replace(ls_second(), ls_second() + "é", 1).encode("latin-1"),
-         what="Latin-1 byte in a UTF-8 file")
-    case("lbm-duplicated-column.csv", "leefbaarometer", ["column 'afw'", "once"],
-         content=lbm(lambda ls: [ls[0] + ",afw", *[x + ",0.1" for x in ls[1:]]]), what="column twice")
-    case("lbm-sentinel.csv", "leefbaarometer", ["row 5", "column 'afw'", "at least -10"],
-         content=lbm(lambda ls: ls[:4] + [field(ls[4], afw, "-99999")] + ls[5:]), what="-99999 sentinel")
-    case("lbm-huge-value.csv", "leefbaarometer", ["row 3", "column 'afw'", "at most 10"],
-         content=lbm(lambda ls: ls[:2] + [field(ls[2], afw, "1e300")] + ls[3:]), what="1e300")
-    case("lbm-infinity.csv", "leefbaarometer", ["row 3", "column 'afw'", "inf"],
-         content=lbm(lambda ls: ls[:2] + [field(ls[2], afw, "inf")] + ls[3:]), what="inf")
-    case("lbm-year-1899.csv", "leefbaarometer", ["row 2", "column 'jaar'", "at least 1990"],
-         content=lbm(lambda ls: ls[:1] + [field(ls[1], jaar, "1899")] + ls[2:]), what="year out of range")
-    case("lbm-ragged-row.csv", "leefbaarometer", ["same number of ','-separated fields"],
-         content=lbm(lambda ls: ls[:6] + [ls[6] + ",extra,fields"] + ls[7:]), what="row with extra fields")
-    case("lbm-nul-bytes.csv", "leefbaarometer", ["lbm-nul-bytes.csv"],
-         content=b"\x00\x01\x02binary\x00\xff\xfe" * 20, what="binary garbage")
+    case(
+        "lbm-header-only.csv",
+        "leefbaarometer",
+        ["at least one data row"],
+        content=lbm(lambda ls: ls[:1]),
+        what="header without rows",
+    )
+    case(
+        "lbm-duplicate-key.csv",
+        "leefbaarometer",
+        ["row 9", "unique bu_code + jaar"],
+        content=lbm(lambda ls: ls[:8] + [ls[2]] + ls[8:]),
+        what="same buurt and year twice",
+    )
+    case(
+        "lbm-latin1.csv",
+        "leefbaarometer",
+        ["UTF-8", "row 2", "0xe9"],
+        content=lbm(lambda ls: ls).replace(ls_second(), ls_second() + "é", 1).encode("latin-1"),
+        what="Latin-1 byte in a UTF-8 file",
+    )
+    case(
+        "lbm-duplicated-column.csv",
+        "leefbaarometer",
+        ["column 'afw'", "once"],
+        content=lbm(lambda ls: [ls[0] + ",afw", *[x + ",0.1" for x in ls[1:]]]),
+        what="column twice",
+    )
+    case(
+        "lbm-sentinel.csv",
+        "leefbaarometer",
+        ["row 5", "column 'afw'", "at least -10"],
+        content=lbm(lambda ls: ls[:4] + [field(ls[4], afw, "-99999")] + ls[5:]),
+        what="-99999 sentinel",
+    )
+    case(
+        "lbm-huge-value.csv",
+        "leefbaarometer",
+        ["row 3", "column 'afw'", "at most 10"],
+        content=lbm(lambda ls: ls[:2] + [field(ls[2], afw, "1e300")] + ls[3:]),
+        what="1e300",
+    )
+    case(
+        "lbm-infinity.csv",
+        "leefbaarometer",
+        ["row 3", "column 'afw'", "inf"],
+        content=lbm(lambda ls: ls[:2] + [field(ls[2], afw, "inf")] + ls[3:]),
+        what="inf",
+    )
+    case(
+        "lbm-year-1899.csv",
+        "leefbaarometer",
+        ["row 2", "column 'jaar'", "at least 1990"],
+        content=lbm(lambda ls: ls[:1] + [field(ls[1], jaar, "1899")] + ls[2:]),
+        what="year out of range",
+    )
+    case(
+        "lbm-ragged-row.csv",
+        "leefbaarometer",
+        ["same number of ','-separated fields"],
+        content=lbm(lambda ls: ls[:6] + [ls[6] + ",extra,fields"] + ls[7:]),
+        what="row with extra fields",
+    )
+    case(
+        "lbm-nul-bytes.csv",
+        "leefbaarometer",
+        ["lbm-nul-bytes.csv"],
+        content=b"\x00\x01\x02binary\x00\xff\xfe" * 20,
+        what="binary garbage",
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("Livability.csv", lbm(lambda ls: ls) * 20)
@@ -93,10 +164,14 @@ def lbm_cases() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("readme.txt", "no csv here")
-    case("lbm-zip-without-csv.zip", "leefbaarometer", ["lbm-zip-without-csv.zip", "csv"], content=buffer.getvalue(),
-         what="zip without a CSV")
-    case("lbm-not-a-zip.zip", "leefbaarometer", ["lbm-not-a-zip.zip", "zip"], content="bu_code,jaar\n",
-         what="text named .zip")
+    case(
+        "lbm-zip-without-csv.zip",
+        "leefbaarometer",
+        ["lbm-zip-without-csv.zip", "csv"],
+        content=buffer.getvalue(),
+        what="zip without a CSV",
+    )
+    case("lbm-not-a-zip.zip", "leefbaarometer", ["lbm-not-a-zip.zip", "zip"], content="bu_code,jaar\n", what="text named .zip")
 
 
 _SECOND: list[str] = []
@@ -109,6 +184,7 @@ def ls_second() -> str:
 
 
 # -- KWB: the real Utrecht 2023 workbook, cut to its first 30 rows --------------------------------------------------
+
 
 def kwb_book():
     book = openpyxl.load_workbook(bundled.KWB_UTRECHT[2023])
@@ -131,41 +207,53 @@ def save(book, name: str) -> bytes:
 def kwb_cases() -> None:
     book, sheet = kwb_book()
     sheet.cell(row=5, column=kwb_col(sheet, "a_inw"), value="veel")
-    case("kwb-text-in-number.xlsx", "kwb", ["row 5", "column 'a_inw'", "veel"], content=save(book, ""),
-         what="text in a count")
+    case("kwb-text-in-number.xlsx", "kwb", ["row 5", "column 'a_inw'", "veel"], content=save(book, ""), what="text in a count")
     book, sheet = kwb_book()
     sheet.delete_cols(kwb_col(sheet, "recs"))
     case("kwb-missing-recs.xlsx", "kwb", ["column 'recs'"], content=save(book, ""), what="required column gone")
     book, sheet = kwb_book()
     sheet.cell(row=6, column=kwb_col(sheet, "a_inw"), value="=SUM(A1:A2)")
-    case("kwb-formula.xlsx", "kwb", ["row 6", "column 'a_inw'", "formula"], content=save(book, ""),
-         what="formula in a cell")
+    case("kwb-formula.xlsx", "kwb", ["row 6", "column 'a_inw'", "formula"], content=save(book, ""), what="formula in a cell")
     book, sheet = kwb_book()
     sheet.cell(row=7, column=kwb_col(sheet, "a_inw"), value=-99997)
-    case("kwb-negative-count.xlsx", "kwb", ["row 7", "column 'a_inw'", "at least 0"], content=save(book, ""),
-         what="negative sentinel in a count")
+    case(
+        "kwb-negative-count.xlsx",
+        "kwb",
+        ["row 7", "column 'a_inw'", "at least 0"],
+        content=save(book, ""),
+        what="negative sentinel in a count",
+    )
     book, sheet = kwb_book()
     column = next(c.value for c in sheet[1] if str(c.value).startswith("p_"))
     sheet.cell(row=8, column=kwb_col(sheet, column), value=250)
-    case("kwb-percentage-250.xlsx", "kwb", ["row 8", f"column '{column}'", "at most 100"], content=save(book, ""),
-         what="percentage above 100")
+    case(
+        "kwb-percentage-250.xlsx",
+        "kwb",
+        ["row 8", f"column '{column}'", "at most 100"],
+        content=save(book, ""),
+        what="percentage above 100",
+    )
     book, sheet = kwb_book()
     sheet.cell(row=9, column=kwb_col(sheet, "gwb_code_10"), value="BU12")
     case("kwb-bad-code.xlsx", "kwb", ["row 9", "gwb_code_10", "BU12"], content=save(book, ""), what="bad area code")
     book, sheet = kwb_book()
     sheet.cell(row=1, column=kwb_col(sheet, "a_man"), value="a_inw")
-    case("kwb-duplicated-column.xlsx", "kwb", ["column 'a_inw'", "once"], content=save(book, ""),
-         what="column name twice")
+    case("kwb-duplicated-column.xlsx", "kwb", ["column 'a_inw'", "once"], content=save(book, ""), what="column name twice")
     full = save(kwb_book()[0], "")
-    case("kwb-truncated.xlsx", "kwb", ["kwb-truncated.xlsx", "xlsx"], content=full[: len(full) // 2],
-         what="file cut off")
-    case("kwb-csv-named-xlsx.xlsx", "kwb", ["kwb-csv-named-xlsx.xlsx", "xlsx"], content="gwb_code_10;regio\n",
-         what="CSV renamed to .xlsx")
+    case("kwb-truncated.xlsx", "kwb", ["kwb-truncated.xlsx", "xlsx"], content=full[: len(full) // 2], what="file cut off")
+    case(
+        "kwb-csv-named-xlsx.xlsx",
+        "kwb",
+        ["kwb-csv-named-xlsx.xlsx", "xlsx"],
+        content="gwb_code_10;regio\n",
+        what="CSV renamed to .xlsx",
+    )
     book = openpyxl.Workbook()
     case("kwb-empty-sheet.xlsx", "kwb", ["empty sheet"], content=save(book, ""), what="workbook without data")
 
 
 # -- geometry: the real Nijmegen boundaries -------------------------------------------------------------------------
+
 
 def geo() -> dict:
     g = json.loads(bundled.BUURTEN["GM0268"].read_text(encoding="utf-8"))
@@ -176,15 +264,37 @@ def geo() -> dict:
 def geo_cases() -> None:
     g = geo()
     g["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
-    case("geo-wrong-crs.geojson", "geometry", ["Netherlands", "wrong CRS"], content=json.dumps(g),
-         what="RD coordinates labelled WGS84")
-    case("geo-bowtie.geojson", "geometry", ["row 1", "valid polygon"], content=json.dumps({
-        "type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
-        "features": [{"type": "Feature", "properties": {"statcode": "BU02680736", "statnaam": "Malvert"},
-                      "geometry": {"type": "Polygon", "coordinates": [[[183000, 424000], [184000, 425000],
-                                                                       [184000, 424000], [183000, 425000],
-                                                                       [183000, 424000]]]}}]}),
-         what="self-intersecting polygon")
+    case(
+        "geo-wrong-crs.geojson",
+        "geometry",
+        ["Netherlands", "wrong CRS"],
+        content=json.dumps(g),
+        what="RD coordinates labelled WGS84",
+    )
+    case(
+        "geo-bowtie.geojson",
+        "geometry",
+        ["row 1", "valid polygon"],
+        content=json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"statcode": "BU02680736", "statnaam": "Malvert"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [[183000, 424000], [184000, 425000], [184000, 424000], [183000, 425000], [183000, 424000]]
+                            ],
+                        },
+                    }
+                ],
+            }
+        ),
+        what="self-intersecting polygon",
+    )
     g = geo()
     for f in g["features"]:
         f["properties"].pop("statcode", None)
@@ -196,24 +306,32 @@ def geo_cases() -> None:
     g["features"][5]["properties"]["statcode"] = g["features"][4]["properties"]["statcode"]
     case("geo-duplicate-code.geojson", "geometry", ["row 6", "each area once"], content=json.dumps(g), what="code twice")
     text = json.dumps(geo())
-    case("geo-truncated.geojson", "geometry", ["geo-truncated.geojson"], content=text[: len(text) // 2],
-         what="JSON cut off")
+    case("geo-truncated.geojson", "geometry", ["geo-truncated.geojson"], content=text[: len(text) // 2], what="JSON cut off")
     g = geo()
     g["features"] = []
     case("geo-empty.geojson", "geometry", ["geo-empty.geojson"], content=json.dumps(g), what="no features")
     g = geo()
     for f in g["features"]:
         f["geometry"] = {"type": "Point", "coordinates": [187000, 425000]}
-    case("geo-points.geojson", "geometry", ["row 1", "Polygon or MultiPolygon", "Point"], content=json.dumps(g),
-         what="points, not polygons")
+    case(
+        "geo-points.geojson",
+        "geometry",
+        ["row 1", "Polygon or MultiPolygon", "Point"],
+        content=json.dumps(g),
+        what="points, not polygons",
+    )
     g = geo()
     for f in g["features"]:
         f["geometry"]["coordinates"] = shift(f["geometry"]["coordinates"], 2_000_000)
     case("geo-outside-nl.geojson", "geometry", ["Netherlands"], content=json.dumps(g), what="far outside NL")
-    case("geo-not-json.geojson", "geometry", ["geo-not-json.geojson"], content="statcode;statnaam\n",
-         what="CSV named .geojson")
-    case("geo-truncated.gpkg", "geometry", ["geo-truncated.gpkg"], content=b"SQLite format 3\x00" + b"\x00" * 200,
-         what="GeoPackage cut off")
+    case("geo-not-json.geojson", "geometry", ["geo-not-json.geojson"], content="statcode;statnaam\n", what="CSV named .geojson")
+    case(
+        "geo-truncated.gpkg",
+        "geometry",
+        ["geo-truncated.gpkg"],
+        content=b"SQLite format 3\x00" + b"\x00" * 200,
+        what="GeoPackage cut off",
+    )
 
 
 def shift(coords, dx):
@@ -224,32 +342,42 @@ def shift(coords, dx):
 
 # -- CBS code list --------------------------------------------------------------------------------------------
 
+
 def codes_cases() -> None:
     lines = bundled.CODES.read_text(encoding="utf-8-sig").splitlines()[:30]
     header = lines[0]
-    case("codes-missing-column.csv", "codes", ["codes-missing-column.csv", "column"],
-         content="\n".join([";".join(header.split(";")[1:])] + [";".join(x.split(";")[1:]) for x in lines[1:]]) + "\n",
-         what="first column dropped")
+    case(
+        "codes-missing-column.csv",
+        "codes",
+        ["codes-missing-column.csv", "column"],
+        content="\n".join([";".join(header.split(";")[1:])] + [";".join(x.split(";")[1:]) for x in lines[1:]]) + "\n",
+        what="first column dropped",
+    )
     case("codes-empty.csv", "codes", ["empty file"], content=b"", what="zero bytes")
-    case("codes-bad-code.csv", "codes", ["row 3"],
-         content="\n".join(lines[:2] + ["X" + lines[2]] + lines[3:]) + "\n", what="code with a letter")
+    case(
+        "codes-bad-code.csv",
+        "codes",
+        ["row 3"],
+        content="\n".join(lines[:2] + ["X" + lines[2]] + lines[3:]) + "\n",
+        what="code with a letter",
+    )
 
 
 # -- corporation deliveries (a table of the valid folder replaced) ----------------------------------------------------
 
 VALID_CORP = {
     "dwellings": "dwelling_id,complex,postcode,buurt_code,x,y,dwelling_type,build_year,energy_label,rent\n"
-                 "D1,C1,6537AB,BU02680736,,,maisonnette,1972,c,612.50\n"
-                 "D2,C1,6537AB,BU02680736,,,maisonnette,1972,d,598.00\n"
-                 "D3,C2,6511AA,BU02680100,,,portiek,1930,e,540.10\n",
+    "D1,C1,6537AB,BU02680736,,,maisonnette,1972,c,612.50\n"
+    "D2,C1,6537AB,BU02680736,,,maisonnette,1972,d,598.00\n"
+    "D3,C2,6511AA,BU02680100,,,portiek,1930,e,540.10\n",
     "lettings": "letting_id,dwelling_id,start_date,income_class,uitstroom_ggz,uitstroom_mo,uitstroom_bw,statushouder\n"
-                "L1,D1,2023-02-01,bijstand,ja,nee,nee,nee\n"
-                "L2,D3,2023-05-01,huurtoeslag,nee,nee,nee,nee\n",
+    "L1,D1,2023-02-01,bijstand,ja,nee,nee,nee\n"
+    "L2,D3,2023-05-01,huurtoeslag,nee,nee,nee,nee\n",
     "nuisance": "report_id,report_date,dwelling_id,buurt_code,category,severity,status\n"
-                "R1,2023-03-01,D1,,geluid,2,afgehandeld\n"
-                "R2,2023-04-01,,BU02680736,vervuiling,1,open\n",
+    "R1,2023-03-01,D1,,geluid,2,afgehandeld\n"
+    "R2,2023-04-01,,BU02680736,vervuiling,1,open\n",
     "organisation": "buurt_code,year,wijkraad,wijkregisseur,buurtbeheerder,bewonerscommissies,clubs,"
-                    "buurtfonds_aanvragen\nBU02680736,2023,nee,ja,ja,1,0,2\n",
+    "buurtfonds_aanvragen\nBU02680736,2023,nee,ja,ja,1,0,2\n",
 }
 
 
@@ -259,113 +387,270 @@ def corp(table: str, name: str, expect: list[str], content, what: str) -> None:
 
 def corporation_cases() -> None:
     d = VALID_CORP["dwellings"]
-    corp("dwellings", "dwellings-latin1.csv", ["UTF-8", "row 4"], d.replace("D3,C2", "D3,Ré").encode("latin-1"),
-         "Latin-1 byte")
-    corp("dwellings", "dwellings-bad-type.csv", ["row 2", "column 'dwelling_type'", "villa"],
-         d.replace("maisonnette,1972,c", "villa,1972,c", 1), "unknown choice")
-    corp("dwellings", "dwellings-duplicate-id.csv", ["row 4", "unique dwelling_id"], d.replace("D3,C2", "D1,C2"),
-         "same id twice")
-    corp("dwellings", "dwellings-build-year-99999.csv", ["row 2", "column 'build_year'", "at most 2100"],
-         d.replace("maisonnette,1972,c", "maisonnette,99999,c", 1), "year out of range")
-    corp("dwellings", "dwellings-negative-rent.csv", ["row 4", "column 'rent'", "at least 0"],
-         d.replace("540.10", "-540.10"), "negative rent")
-    corp("dwellings", "dwellings-huge-rent.csv", ["row 4", "column 'rent'", "at most 10000"],
-         d.replace("540.10", "5.4e12"), "huge rent")
-    corp("dwellings", "dwellings-xy-outside.csv", ["row 4", "column 'x'"],
-         d.replace("6511AA,BU02680100,,", "6511AA,,10000,10000"), "coordinates outside every buurt")
-    corp("dwellings", "dwellings-no-buurt.csv", ["row 4", "column 'buurt_code'", "x and y"],
-         d.replace("6511AA,BU02680100,,", "6511AA,,,"), "no buurt and no coordinates")
-    corp("dwellings", "dwellings-duplicated-column.csv", ["column 'rent'", "once"],
-         d.replace("energy_label,rent\n", "energy_label,rent,rent\n").replace(".50\n", ".50,1\n").replace(
-             ".00\n", ".00,1\n").replace(".10\n", ".10,1\n"), "column twice")
+    corp("dwellings", "dwellings-latin1.csv", ["UTF-8", "row 4"], d.replace("D3,C2", "D3,Ré").encode("latin-1"), "Latin-1 byte")
+    corp(
+        "dwellings",
+        "dwellings-bad-type.csv",
+        ["row 2", "column 'dwelling_type'", "villa"],
+        d.replace("maisonnette,1972,c", "villa,1972,c", 1),
+        "unknown choice",
+    )
+    corp("dwellings", "dwellings-duplicate-id.csv", ["row 4", "unique dwelling_id"], d.replace("D3,C2", "D1,C2"), "same id twice")
+    corp(
+        "dwellings",
+        "dwellings-build-year-99999.csv",
+        ["row 2", "column 'build_year'", "at most 2100"],
+        d.replace("maisonnette,1972,c", "maisonnette,99999,c", 1),
+        "year out of range",
+    )
+    corp(
+        "dwellings",
+        "dwellings-negative-rent.csv",
+        ["row 4", "column 'rent'", "at least 0"],
+        d.replace("540.10", "-540.10"),
+        "negative rent",
+    )
+    corp(
+        "dwellings",
+        "dwellings-huge-rent.csv",
+        ["row 4", "column 'rent'", "at most 10000"],
+        d.replace("540.10", "5.4e12"),
+        "huge rent",
+    )
+    corp(
+        "dwellings",
+        "dwellings-xy-outside.csv",
+        ["row 4", "column 'x'"],
+        d.replace("6511AA,BU02680100,,", "6511AA,,10000,10000"),
+        "coordinates outside every buurt",
+    )
+    corp(
+        "dwellings",
+        "dwellings-no-buurt.csv",
+        ["row 4", "column 'buurt_code'", "x and y"],
+        d.replace("6511AA,BU02680100,,", "6511AA,,,"),
+        "no buurt and no coordinates",
+    )
+    corp(
+        "dwellings",
+        "dwellings-duplicated-column.csv",
+        ["column 'rent'", "once"],
+        d.replace("energy_label,rent\n", "energy_label,rent,rent\n")
+        .replace(".50\n", ".50,1\n")
+        .replace(".00\n", ".00,1\n")
+        .replace(".10\n", ".10,1\n"),
+        "column twice",
+    )
     corp("dwellings", "dwellings-empty.csv", ["empty file"], b"", "zero bytes")
     book = openpyxl.Workbook()
     sheet = book.active
     for row in d.strip().splitlines():
         sheet.append(row.split(","))
     sheet["J3"] = "=J2*1.1"
-    corp("dwellings", "dwellings-formula.xlsx", ["row 3", "column 'rent'", "formula"], save(book, ""),
-         "formula in an xlsx delivery")
+    corp(
+        "dwellings",
+        "dwellings-formula.xlsx",
+        ["row 3", "column 'rent'", "formula"],
+        save(book, ""),
+        "formula in an xlsx delivery",
+    )
     l_ = VALID_CORP["lettings"]
-    corp("lettings", "lettings-unknown-dwelling.csv", ["row 3", "column 'dwelling_id'", "D99"],
-         l_.replace("L2,D3", "L2,D99"), "dwelling not in dwellings")
-    corp("lettings", "lettings-bad-date.csv", ["row 2", "column 'start_date'", "YYYY-MM-DD"],
-         l_.replace("2023-02-01", "01-02-2023"), "day-month-year date")
-    corp("lettings", "lettings-bad-bool.csv", ["row 2", "column 'uitstroom_ggz'", "misschien"],
-         l_.replace("bijstand,ja", "bijstand,misschien"), "not a yes/no")
-    corp("lettings", "lettings-missing-income.csv", ["row 3", "column 'income_class'"],
-         l_.replace("huurtoeslag", ""), "empty required cell")
-    corp("lettings", "lettings-header-only.csv", ["at least one data row"], l_.splitlines()[0] + "\n",
-         "header without rows")
+    corp(
+        "lettings",
+        "lettings-unknown-dwelling.csv",
+        ["row 3", "column 'dwelling_id'", "D99"],
+        l_.replace("L2,D3", "L2,D99"),
+        "dwelling not in dwellings",
+    )
+    corp(
+        "lettings",
+        "lettings-bad-date.csv",
+        ["row 2", "column 'start_date'", "YYYY-MM-DD"],
+        l_.replace("2023-02-01", "01-02-2023"),
+        "day-month-year date",
+    )
+    corp(
+        "lettings",
+        "lettings-bad-bool.csv",
+        ["row 2", "column 'uitstroom_ggz'", "misschien"],
+        l_.replace("bijstand,ja", "bijstand,misschien"),
+        "not a yes/no",
+    )
+    corp(
+        "lettings",
+        "lettings-missing-income.csv",
+        ["row 3", "column 'income_class'"],
+        l_.replace("huurtoeslag", ""),
+        "empty required cell",
+    )
+    corp("lettings", "lettings-header-only.csv", ["at least one data row"], l_.splitlines()[0] + "\n", "header without rows")
     n = VALID_CORP["nuisance"]
-    corp("nuisance", "nuisance-severity-9.csv", ["row 2", "column 'severity'", "at most 3"],
-         n.replace("geluid,2", "geluid,9"), "severity out of range")
-    corp("nuisance", "nuisance-conflicting-buurt.csv", ["row 2", "column 'buurt_code'", "BU02680100"],
-         n.replace("R1,2023-03-01,D1,,", "R1,2023-03-01,D1,BU02680100,"), "dwelling in another buurt")
-    corp("nuisance", "nuisance-neither.csv", ["row 3", "dwelling_id or a buurt_code"],
-         n.replace(",,BU02680736,vervuiling", ",,,vervuiling"), "no dwelling and no buurt")
+    corp(
+        "nuisance",
+        "nuisance-severity-9.csv",
+        ["row 2", "column 'severity'", "at most 3"],
+        n.replace("geluid,2", "geluid,9"),
+        "severity out of range",
+    )
+    corp(
+        "nuisance",
+        "nuisance-conflicting-buurt.csv",
+        ["row 2", "column 'buurt_code'", "BU02680100"],
+        n.replace("R1,2023-03-01,D1,,", "R1,2023-03-01,D1,BU02680100,"),
+        "dwelling in another buurt",
+    )
+    corp(
+        "nuisance",
+        "nuisance-neither.csv",
+        ["row 3", "dwelling_id or a buurt_code"],
+        n.replace(",,BU02680736,vervuiling", ",,,vervuiling"),
+        "no dwelling and no buurt",
+    )
     o = VALID_CORP["organisation"]
-    corp("organisation", "organisation-year-1800.csv", ["row 2", "column 'year'", "at least 1990"],
-         o.replace(",2023,", ",1800,"), "year out of range")
-    corp("organisation", "organisation-unknown-buurt.csv", ["row 2", "column 'buurt_code'", "BU99999999"],
-         o.replace("BU02680736", "BU99999999"), "buurt not in the workspace")
-    corp("organisation", "organisation-tab-separated.csv", ["row 2", "column 'wijkraad'"],
-         o.replace(",", "\t").replace("\tnee\tja", "\tmisschien\tja", 1), "tab-separated, with a bad cell")
+    corp(
+        "organisation",
+        "organisation-year-1800.csv",
+        ["row 2", "column 'year'", "at least 1990"],
+        o.replace(",2023,", ",1800,"),
+        "year out of range",
+    )
+    corp(
+        "organisation",
+        "organisation-unknown-buurt.csv",
+        ["row 2", "column 'buurt_code'", "BU99999999"],
+        o.replace("BU02680736", "BU99999999"),
+        "buurt not in the workspace",
+    )
+    corp(
+        "organisation",
+        "organisation-tab-separated.csv",
+        ["row 2", "column 'wijkraad'"],
+        o.replace(",", "\t").replace("\tnee\tja", "\tmisschien\tja", 1),
+        "tab-separated, with a bad cell",
+    )
 
 
 # -- allocation round ------------------------------------------------------------------------------------------------
 
 VALID_ROUND = {
     "vacancies": "vacancy_id,dwelling_id,buurt_code,rent,rooms,dwelling_type,published\n"
-                 "V1,,BU02680736,600,3,maisonnette,2025-01-10\nV2,,BU02680100,750,2,portiek,2025-01-12\n",
+    "V1,,BU02680736,600,3,maisonnette,2025-01-10\nV2,,BU02680100,750,2,portiek,2025-01-12\n",
     "applicants": "applicant_id,household_size,household_type,age,income,income_source,registration_date,"
-                  "years_in_region,urgent,uitstroom_ggz,uitstroom_mo,uitstroom_bw,statushouder,commitment_buurt,"
-                  "commitment_kind\n"
-                  "A1,1,alleenstaand,40,21000,werk,2018-03-01,10,nee,nee,nee,nee,nee,,\n"
-                  "A2,3,gezin,35,36000,werk,2020-06-01,3,nee,nee,nee,nee,ja,,\n",
+    "years_in_region,urgent,uitstroom_ggz,uitstroom_mo,uitstroom_bw,statushouder,commitment_buurt,"
+    "commitment_kind\n"
+    "A1,1,alleenstaand,40,21000,werk,2018-03-01,10,nee,nee,nee,nee,nee,,\n"
+    "A2,3,gezin,35,36000,werk,2020-06-01,3,nee,nee,nee,nee,ja,,\n",
     "responses": "applicant_id,vacancy_id,buurt_code,rank\nA1,V1,,1\nA1,V2,,2\nA2,,BU02680100,1\n",
 }
 
 
 def allocation_cases() -> None:
     v, a, r = VALID_ROUND["vacancies"], VALID_ROUND["applicants"], VALID_ROUND["responses"]
-    case("vacancies-unknown-buurt.csv", "allocation", ["row 3", "column 'buurt_code'", "BU99999999"],
-         table="vacancies", content=v.replace("BU02680100", "BU99999999"), what="buurt not in the workspace")
-    case("vacancies-negative-rent.csv", "allocation", ["row 2", "column 'rent'", "at least 0"], table="vacancies",
-         content=v.replace(",600,", ",-600,"), what="negative rent")
-    case("applicants-bad-income-source.csv", "allocation", ["row 2", "column 'income_source'", "loterij"],
-         table="applicants", content=a.replace(",werk,2018", ",loterij,2018"), what="unknown choice")
-    case("applicants-commitment-without-kind.csv", "allocation", ["row 2", "column 'commitment_kind'"],
-         table="applicants", content=a.replace("nee,nee,nee,nee,nee,,", "nee,nee,nee,nee,nee,BU02680736,", 1),
-         what="commitment without its kind")
-    case("responses-unknown-vacancy.csv", "allocation", ["row 3", "column 'vacancy_id'", "V9"], table="responses",
-         content=r.replace("A1,V2", "A1,V9"), what="vacancy not in vacancies")
-    case("responses-both-targets.csv", "allocation", ["row 2", "either a vacancy_id or a buurt_code"],
-         table="responses", content=r.replace("A1,V1,,1", "A1,V1,BU02680736,1"), what="vacancy and buurt")
-    case("responses-duplicate.csv", "allocation", ["row 5", "each applicant and vacancy once"], table="responses",
-         content=r + "A2,V2,,2\n", what="the same pair directly and through its buurt")
+    case(
+        "vacancies-unknown-buurt.csv",
+        "allocation",
+        ["row 3", "column 'buurt_code'", "BU99999999"],
+        table="vacancies",
+        content=v.replace("BU02680100", "BU99999999"),
+        what="buurt not in the workspace",
+    )
+    case(
+        "vacancies-negative-rent.csv",
+        "allocation",
+        ["row 2", "column 'rent'", "at least 0"],
+        table="vacancies",
+        content=v.replace(",600,", ",-600,"),
+        what="negative rent",
+    )
+    case(
+        "applicants-bad-income-source.csv",
+        "allocation",
+        ["row 2", "column 'income_source'", "loterij"],
+        table="applicants",
+        content=a.replace(",werk,2018", ",loterij,2018"),
+        what="unknown choice",
+    )
+    case(
+        "applicants-commitment-without-kind.csv",
+        "allocation",
+        ["row 2", "column 'commitment_kind'"],
+        table="applicants",
+        content=a.replace("nee,nee,nee,nee,nee,,", "nee,nee,nee,nee,nee,BU02680736,", 1),
+        what="commitment without its kind",
+    )
+    case(
+        "responses-unknown-vacancy.csv",
+        "allocation",
+        ["row 3", "column 'vacancy_id'", "V9"],
+        table="responses",
+        content=r.replace("A1,V2", "A1,V9"),
+        what="vacancy not in vacancies",
+    )
+    case(
+        "responses-both-targets.csv",
+        "allocation",
+        ["row 2", "either a vacancy_id or a buurt_code"],
+        table="responses",
+        content=r.replace("A1,V1,,1", "A1,V1,BU02680736,1"),
+        what="vacancy and buurt",
+    )
+    case(
+        "responses-duplicate.csv",
+        "allocation",
+        ["row 5", "each applicant and vacancy once"],
+        table="responses",
+        content=r + "A2,V2,,2\n",
+        what="the same pair directly and through its buurt",
+    )
 
 
 # -- configuration files --------------------------------------------------------------------------------------------
+
 
 def config_cases() -> None:
     from wijkvitaliteit.allocation.policy import bundled_policy_path
     from wijkvitaliteit.scoring.model import default_model_text
 
     policy = bundled_policy_path("spreiden").read_text(encoding="utf-8")
-    case("policy-bad-share.toml", "policy", ["multiple of 0.001"],
-         content=policy.replace("min_share = 0.925", "min_share = 0.9255"), what="share in ten-thousandths")
-    case("policy-no-limits.toml", "policy", ["no limits for the policy year 2031"],
-         content=policy.replace("year = 2025", "year = 2031", 1), what="year without limits")
+    case(
+        "policy-bad-share.toml",
+        "policy",
+        ["multiple of 0.001"],
+        content=policy.replace("min_share = 0.925", "min_share = 0.9255"),
+        what="share in ten-thousandths",
+    )
+    case(
+        "policy-no-limits.toml",
+        "policy",
+        ["no limits for the policy year 2031"],
+        content=policy.replace("year = 2025", "year = 2031", 1),
+        what="year without limits",
+    )
     case("policy-not-toml.toml", "policy", ["valid TOML"], content="[policy\nname = ", what="not TOML")
-    case("policy-unknown-setting.toml", "policy", ["Extra inputs"],
-         content=policy.replace("[baseline]", "[baseline]\nlotery_share = 0.2"), what="misspelt setting")
+    case(
+        "policy-unknown-setting.toml",
+        "policy",
+        ["Extra inputs"],
+        content=policy.replace("[baseline]", "[baseline]\nlotery_share = 0.2"),
+        what="misspelt setting",
+    )
     model = default_model_text()
-    case("model-bad-cuts.toml", "model", ["0 < low < high < 1"],
-         content=model.replace("cuts = [0.5, 0.8]", "cuts = [0.8, 0.5]", 1), what="cuts in the wrong order")
-    case("model-unknown-factor.toml", "model", ["factors must be exactly"],
-         content=model.replace("[factors.veerkracht]", "[factors.weerbaarheid]").replace(
-             "[[factors.veerkracht.indicators]]", "[[factors.weerbaarheid.indicators]]"), what="unknown factor")
+    case(
+        "model-bad-cuts.toml",
+        "model",
+        ["0 < low < high < 1"],
+        content=model.replace("cuts = [0.5, 0.8]", "cuts = [0.8, 0.5]", 1),
+        what="cuts in the wrong order",
+    )
+    case(
+        "model-unknown-factor.toml",
+        "model",
+        ["factors must be exactly"],
+        content=model.replace("[factors.veerkracht]", "[factors.weerbaarheid]").replace(
+            "[[factors.veerkracht.indicators]]", "[[factors.weerbaarheid.indicators]]"
+        ),
+        what="unknown factor",
+    )
 
 
 def main() -> None:

@@ -71,12 +71,20 @@ def run_cli_process(*args: str, env: dict | None = None, timeout: float = 300) -
     """Run the real console entry point in a subprocess (for what needs a process: signals, servers)."""
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
     full_env.pop("WIJKVITALITEIT_WORKSPACE", None)
-    return subprocess.run([sys.executable, "-m", "wijkvitaliteit", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "wijkvitaliteit", *args], capture_output=True, text=True, env=full_env, timeout=timeout
+    )
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def free_port() -> int:
@@ -96,9 +104,12 @@ def served(workspace: Path, *extra: str, env: dict | None = None):
     port = free_port()
     full_env = {**os.environ, **(env or {})}
     full_env.pop("WIJKVITALITEIT_WORKSPACE", None)
-    process = subprocess.Popen([sys.executable, "-m", "wijkvitaliteit", "serve", "--workspace", str(workspace),
-                                "--port", str(port), *extra], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env=full_env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wijkvitaliteit", "serve", "--workspace", str(workspace), "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=full_env,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     try:

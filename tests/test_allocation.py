@@ -65,27 +65,59 @@ TINY_INFO = pd.DataFrame({"buurt_code": [A, B], "score": [12.0, 2.0], "stock": [
 
 
 def _applicant(i, income, source="werk", years=10, **flags):
-    row = {"applicant_id": f"P{i}", "household_size": 1, "household_type": "alleenstaand", "age": 40,
-           "income": income, "income_source": source, "registration_date": "2020-01-01", "years_in_region": years,
-           "urgent": "nee", "uitstroom_ggz": "nee", "uitstroom_mo": "nee", "uitstroom_bw": "nee",
-           "statushouder": "nee", "commitment_buurt": "", "commitment_kind": ""}
+    row = {
+        "applicant_id": f"P{i}",
+        "household_size": 1,
+        "household_type": "alleenstaand",
+        "age": 40,
+        "income": income,
+        "income_source": source,
+        "registration_date": "2020-01-01",
+        "years_in_region": years,
+        "urgent": "nee",
+        "uitstroom_ggz": "nee",
+        "uitstroom_mo": "nee",
+        "uitstroom_bw": "nee",
+        "statushouder": "nee",
+        "commitment_buurt": "",
+        "commitment_kind": "",
+    }
     row.update({k: "ja" for k, v in flags.items() if v})
     return row
 
 
 @pytest.fixture
 def tiny(tmp_path) -> Path:
-    vacancies = pd.DataFrame({
-        "vacancy_id": [f"V{i}" for i in range(1, 7)], "dwelling_id": "",
-        "buurt_code": [A, A, B, B, B, A], "rent": [600, 750, 600, 750, 650, 650], "rooms": 3,
-        "dwelling_type": "portiek", "published": ""})
-    applicants = pd.DataFrame([
-        _applicant(1, 20000), _applicant(2, 20000, "uitkering", uitstroom_ggz=True),
-        _applicant(3, 60000), _applicant(4, 20000, "uitkering", years=2), _applicant(5, 40000),
-        _applicant(7, 20000), _applicant(8, 20000, uitstroom_mo=True), _applicant(9, 20000, statushouder=True),
-        _applicant(10, 20000, uitstroom_bw=True)])
-    rows = [(a, v) for a in applicants["applicant_id"] for v in vacancies["vacancy_id"]
-            if not (a == "P7" and v not in ("V1", "V4", "V6"))]
+    vacancies = pd.DataFrame(
+        {
+            "vacancy_id": [f"V{i}" for i in range(1, 7)],
+            "dwelling_id": "",
+            "buurt_code": [A, A, B, B, B, A],
+            "rent": [600, 750, 600, 750, 650, 650],
+            "rooms": 3,
+            "dwelling_type": "portiek",
+            "published": "",
+        }
+    )
+    applicants = pd.DataFrame(
+        [
+            _applicant(1, 20000),
+            _applicant(2, 20000, "uitkering", uitstroom_ggz=True),
+            _applicant(3, 60000),
+            _applicant(4, 20000, "uitkering", years=2),
+            _applicant(5, 40000),
+            _applicant(7, 20000),
+            _applicant(8, 20000, uitstroom_mo=True),
+            _applicant(9, 20000, statushouder=True),
+            _applicant(10, 20000, uitstroom_bw=True),
+        ]
+    )
+    rows = [
+        (a, v)
+        for a in applicants["applicant_id"]
+        for v in vacancies["vacancy_id"]
+        if not (a == "P7" and v not in ("V1", "V4", "V6"))
+    ]
     responses = pd.DataFrame(rows, columns=["applicant_id", "vacancy_id"])
     responses["buurt_code"] = ""
     responses["rank"] = responses.groupby("applicant_id").cumcount() + 1
@@ -138,6 +170,7 @@ def test_optimiser_on_the_tiny_round_keeps_every_rule_and_is_exact(tiny):
 
 # -- the optimiser against exact solutions on small generated rounds ---------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def utrecht_stock(demo_data) -> pd.DataFrame:
     d = pd.read_csv(demo_data / "dwellings.csv", dtype=str)
@@ -150,11 +183,11 @@ def _small(tmp_path, stock, seed, policy):
     generate_allocation(tmp_path / str(seed), stock, seed=seed, n_vacancies=40, n_applicants=150, responses_mean=4)
     inputs = read_allocation_inputs(tmp_path / str(seed))
     codes = sorted(inputs.vacancies["buurt_code"].unique())
-    info = pd.DataFrame({"buurt_code": codes, "score": [12, 9, 4, 2, 1, 6][:len(codes)], "stock": 100})
+    info = pd.DataFrame({"buurt_code": codes, "score": [12, 9, 4, 2, 1, 6][: len(codes)], "stock": 100})
     return inputs, info, build_instance(inputs, policy, info)
 
-@pytest.mark.slow  # CP-SAT on seeded rounds
 
+@pytest.mark.slow  # CP-SAT on seeded rounds
 def test_uncapped_min_cost_flow_equals_cp_sat_and_scipy(tmp_path, utrecht_stock):
     policy = parse_policy('[policy]\nname = "vrij"\nlabel_nl = "vrij"\nlabel_en = "free"\nyear = 2025\n')
     for seed in range(8):
@@ -169,8 +202,8 @@ def test_uncapped_min_cost_flow_equals_cp_sat_and_scipy(tmp_path, utrecht_stock)
         rows, cols = linear_sum_assignment(matrix, maximize=True)
         assert matrix[rows, cols].sum() == sol.objective
 
-@pytest.mark.slow  # CP-SAT on seeded rounds
 
+@pytest.mark.slow  # CP-SAT on seeded rounds
 def test_capped_optimiser_equals_cp_sat_and_its_heuristic_bound_holds(tmp_path, utrecht_stock):
     policy, _ = load_policy("spreiden")
     exact_heuristic = 0
@@ -179,11 +212,11 @@ def test_capped_optimiser_equals_cp_sat_and_its_heuristic_bound_holds(tmp_path, 
         assert inst.A.shape[0] > 10
         status, _, best, _ = solve_exact(inst)
         assert status == "optimal"
-        heuristic = optimise(inst, exact_arc_limit=0)          # min-cost flow + Lagrange + repair only
+        heuristic = optimise(inst, exact_arc_limit=0)  # min-cost flow + Lagrange + repair only
         assert heuristic.status in ("optimal", "feasible")
-        assert heuristic.objective <= best <= heuristic.bound   # a feasible value and a true upper bound
+        assert heuristic.objective <= best <= heuristic.bound  # a feasible value and a true upper bound
         exact_heuristic += heuristic.objective == best
-        full = optimise(inst)                                 # default: CP-SAT closes a gap where it is small
+        full = optimise(inst)  # default: CP-SAT closes a gap where it is small
         assert full.objective == best
         assert check_assignment(assignment_table(inst, full.selected), inputs, policy, info).empty
     assert exact_heuristic >= 3  # measured 8 of 20 on these seeds; the rest within its reported bound
@@ -238,14 +271,14 @@ def test_stored_comparison_projects_fewer_flagged_buurten_with_caps(demo_workspa
     key = table.set_index(["policy_name", "method_id"])
     assert key.loc[("spreiden", "optimiser"), "violations"] == 0
     assert key.loc[("spreiden", "practice"), "violations"] > 0
-    assert key.loc[("spreiden", "optimiser"), "attention_projected"] <= key.loc[("basis", "optimiser"),
-                                                                                  "attention_projected"]
+    assert key.loc[("spreiden", "optimiser"), "attention_projected"] <= key.loc[("basis", "optimiser"), "attention_projected"]
     # the projection's inflow equals a recount from the stored lettings of that run
     run_id = int(runs[(runs.policy_name == "spreiden") & (runs.method == "optimiser")]["run_id"].iloc[0])
     mine = buurten[buurten.run_id == run_id].set_index("buurt_code")
     with Workspace(demo_workspace, read_only=True) as ws:
-        lets = ws.query("SELECT buurt_code, count(*) n, sum(vulnerable::INT) v FROM allocation_lettings "
-                        "WHERE run_id = ? GROUP BY 1", [run_id]).set_index("buurt_code")
+        lets = ws.query(
+            "SELECT buurt_code, count(*) n, sum(vulnerable::INT) v FROM allocation_lettings WHERE run_id = ? GROUP BY 1", [run_id]
+        ).set_index("buurt_code")
     assert (mine.loc[lets.index, "lettings"] == lets["n"]).all()
     assert (mine.loc[lets.index, "vulnerable"] == lets["v"]).all()
 
@@ -255,20 +288,24 @@ def test_projected_window_share_matches_a_recount(demo_workspace):
     from wijkvitaliteit.workspace.store import Workspace
 
     with Workspace(demo_workspace, read_only=True) as ws:
-        run_id = int(ws.query("SELECT run_id FROM allocation_runs WHERE policy_name = 'spreiden' "
-                              "AND method = 'optimiser'").iloc[0, 0])
-        recount = ws.query("""
+        run_id = int(
+            ws.query("SELECT run_id FROM allocation_runs WHERE policy_name = 'spreiden' AND method = 'optimiser'").iloc[0, 0]
+        )
+        recount = ws.query(
+            """
             WITH l AS (SELECT buurt_code, vulnerable FROM corp_lettings WHERE year(start_date) IN (2023, 2024)
                        UNION ALL SELECT buurt_code, vulnerable FROM allocation_lettings WHERE run_id = ?)
-            SELECT buurt_code, avg(vulnerable::DOUBLE) AS share, count(*) AS n FROM l GROUP BY 1""", [run_id])
-        stored = ws.query("SELECT buurt_code, vulnerable_share_window FROM allocation_buurten WHERE run_id = ?",
-                          [run_id])
+            SELECT buurt_code, avg(vulnerable::DOUBLE) AS share, count(*) AS n FROM l GROUP BY 1""",
+            [run_id],
+        )
+        stored = ws.query("SELECT buurt_code, vulnerable_share_window FROM allocation_buurten WHERE run_id = ?", [run_id])
     both = recount[recount["n"] >= 5].merge(stored, on="buurt_code")
     assert len(both) > 100
     assert np.allclose(both["share"], both["vulnerable_share_window"], atol=1e-12)
 
 
 # -- inputs, policies and the CLI ----------------------------------------------------------------------------------
+
 
 def test_bundled_policies_parse_and_bad_policies_say_what_is_wrong(tmp_path):
     for name in ("basis", "spreiden"):
@@ -292,8 +329,7 @@ def test_reader_refuses_unknown_references_with_row_and_column(tiny):
 
 
 def test_buurt_responses_expand_to_each_vacancy_in_the_buurt(tiny):
-    responses = pd.DataFrame({"applicant_id": ["P1", "P2"], "vacancy_id": ["", "V1"], "buurt_code": [B, ""],
-                              "rank": [1, 1]})
+    responses = pd.DataFrame({"applicant_id": ["P1", "P2"], "vacancy_id": ["", "V1"], "buurt_code": [B, ""], "rank": [1, 1]})
     responses.to_csv(tiny / "responses.csv", index=False)
     inputs = read_allocation_inputs(tiny)
     assert sorted(inputs.responses[inputs.responses.applicant_id == "P1"]["vacancy_id"]) == ["V3", "V4", "V5"]
@@ -305,14 +341,27 @@ def test_cli_allocate_check_and_compare(workspace_copy, demo_data, tmp_path):
     done = run_cli("allocate", "--policy", "spreiden", "--input", inputs, "--out", str(out), "-w", str(workspace_copy))
     assert done.returncode == 0, done.stderr
     assert "regels zonder ruimte" in done.stdout
-    checked = run_cli("allocate", "check", "--policy", "spreiden", "--input", inputs, "--assignment", str(out),
-                      "-w", str(workspace_copy))
+    checked = run_cli(
+        "allocate", "check", "--policy", "spreiden", "--input", inputs, "--assignment", str(out), "-w", str(workspace_copy)
+    )
     assert checked.returncode == 0 and "houden zich aan elke regel" in checked.stdout
     practice = tmp_path / "praktijk.csv"
-    run_cli("allocate", "--policy", "basis", "--method", "practice", "--input", inputs, "--out", str(practice),
-            "-w", str(workspace_copy))
-    broken = run_cli("allocate", "check", "--policy", "spreiden", "--input", inputs, "--assignment", str(practice),
-                     "-w", str(workspace_copy))
+    run_cli(
+        "allocate",
+        "--policy",
+        "basis",
+        "--method",
+        "practice",
+        "--input",
+        inputs,
+        "--out",
+        str(practice),
+        "-w",
+        str(workspace_copy),
+    )
+    broken = run_cli(
+        "allocate", "check", "--policy", "spreiden", "--input", inputs, "--assignment", str(practice), "-w", str(workspace_copy)
+    )
     assert broken.returncode == 1 and "vulnerable_cap" in broken.stdout
     bad = run_cli("allocate", "--policy", str(tmp_path / "nope.toml"), "--input", inputs, "-w", str(workspace_copy))
     assert bad.returncode == 2 and "nope.toml" in bad.stderr and "Traceback" not in bad.stderr
@@ -322,8 +371,7 @@ def test_cli_infeasible_policy_exits_1_with_the_reason(workspace_copy, demo_data
     text = load_policy("spreiden")[1].replace("share = 0.05 ", "share = 0.90 ")
     policy = tmp_path / "te-veel.toml"
     policy.write_text(text, encoding="utf-8")
-    done = run_cli("allocate", "--policy", str(policy), "--input", str(demo_data / ALLOCATION_DIR),
-                   "-w", str(workspace_copy))
+    done = run_cli("allocate", "--policy", str(policy), "--input", str(demo_data / ALLOCATION_DIR), "-w", str(workspace_copy))
     assert done.returncode == 1, done.stderr
     assert "uitstroom_quota" in done.stdout and "Traceback" not in done.stderr
 

@@ -34,8 +34,9 @@ def _assert_matches_pysal(units: pd.DataFrame, by: list[str]) -> int:
 def test_segregation_equals_pysal_on_real_utrecht_counts():
     kwb = read_kwb(bundled.KWB_UTRECHT[2023]).measurements
     wide = kwb[kwb["area_code"].str.startswith("BU")].pivot(index="area_code", columns="indicator", values="value")
-    units = pd.DataFrame({"gemeente": "GM0344", "year": 2023, "group": wide["kwb.a_soz_wb"],
-                          "total": wide["kwb.a_inw"]}).reset_index()
+    units = pd.DataFrame(
+        {"gemeente": "GM0344", "year": 2023, "group": wide["kwb.a_soz_wb"], "total": wide["kwb.a_inw"]}
+    ).reset_index()
     assert units["group"].notna().sum() == 107
     assert _assert_matches_pysal(units, ["gemeente", "year"]) == 4
     result = segregation.indices(units, ["gemeente", "year"]).iloc[0]
@@ -49,8 +50,9 @@ def test_segregation_equals_pysal_on_random_data():
         for year in (2020, 2021):
             n = rng.integers(3, 50)
             total = rng.integers(0, 5000, n)
-            frames.append(pd.DataFrame({"g": g, "year": year, "total": total,
-                                        "group": rng.binomial(total, rng.uniform(0.01, 0.7))}))
+            frames.append(
+                pd.DataFrame({"g": g, "year": year, "total": total, "group": rng.binomial(total, rng.uniform(0.01, 0.7))})
+            )
     assert _assert_matches_pysal(pd.concat(frames, ignore_index=True), ["g", "year"]) == 240
 
 
@@ -113,8 +115,11 @@ def test_resilience_estimator_on_a_large_synthetic_panel():
 def test_draagkracht_is_the_room_before_veerkracht_points_rise(resilience_fit, demo_workspace):
     with Workspace(demo_workspace, read_only=True) as ws:
         run = active_run(ws)
-        current = ws.query("""SELECT area_code, factor, indicator, value, threshold_low, threshold_high, direction,
-                                     points FROM score_indicators WHERE run_id = ? AND year = 2024""", [run.run_id])
+        current = ws.query(
+            """SELECT area_code, factor, indicator, value, threshold_low, threshold_high, direction,
+                                     points FROM score_indicators WHERE run_id = ? AND year = 2024""",
+            [run.run_id],
+        )
     room = resilience.draagkracht(resilience_fit, current, run.model)
     veerkracht = current[current["factor"] == "veerkracht"].groupby("area_code")["points"].agg(list)
     points = {c: int(np.floor(np.mean(p) + 0.5)) for c, p in veerkracht.items() if not any(pd.isna(x) for x in p)}
@@ -131,8 +136,9 @@ def test_sensitivity_labels_and_stability(demo_workspace):
     with Workspace(demo_workspace, read_only=True) as ws:
         run = active_run(ws)
         rows, references = sensitivity_inputs(ws, run, 2024)
-        flagged = ws.query("SELECT area_code, attention, vitality FROM scores WHERE run_id = ? AND year = 2024 "
-                           "AND complete", [run.run_id]).set_index("area_code")
+        flagged = ws.query(
+            "SELECT area_code, attention, vitality FROM scores WHERE run_id = ? AND year = 2024 AND complete", [run.run_id]
+        ).set_index("area_code")
     settings = sensitivity.SensitivitySettings.load(draws=2000)
     result = sensitivity.run(rows, references, run.model, settings).set_index("area_code")
     assert len(result) == len(flagged)
@@ -159,6 +165,7 @@ def test_analyse_cli(demo_workspace, tmp_path):
     assert result.returncode == 0 and "Utrecht" in result.stdout
     result = run_cli("analyse", "resilience", "--workspace", str(demo_workspace), "--lang", "en")
     assert result.returncode == 0 and "vulnerable_share" in result.stdout
-    bad = run_cli("analyse", "segregation", "--group", "kwb.bestaat_niet", "--total", "kwb.a_inw", "--workspace",
-                  str(demo_workspace))
+    bad = run_cli(
+        "analyse", "segregation", "--group", "kwb.bestaat_niet", "--total", "kwb.a_inw", "--workspace", str(demo_workspace)
+    )
     assert bad.returncode == 2 and "kwb.bestaat_niet" in bad.stderr

@@ -28,8 +28,8 @@ def test_every_operation_answers_by_its_schema(operations):
     assert len(operations) >= 20
     failures = []
     for operation in operations:
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                  database=None)
+
+        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
         @given(case=operation.as_strategy())
         def check(case):
             case.call_and_validate(excluded_checks=[checks.positive_data_acceptance])

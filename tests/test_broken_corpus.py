@@ -26,8 +26,16 @@ CASES = tomllib.loads((CORPUS / "MANIFEST.toml").read_text(encoding="utf-8"))["c
 
 def test_the_corpus_is_large_and_covers_every_format():
     assert len(CASES) >= 50
-    assert {c["kind"] for c in CASES} == {"leefbaarometer", "kwb", "geometry", "codes", "corporation", "allocation",
-                                          "policy", "model"}
+    assert {c["kind"] for c in CASES} == {
+        "leefbaarometer",
+        "kwb",
+        "geometry",
+        "codes",
+        "corporation",
+        "allocation",
+        "policy",
+        "model",
+    }
     for c in CASES:
         assert (CORPUS / c["file"]).exists(), c["file"]
 
@@ -82,8 +90,7 @@ def test_broken_file_gives_one_clear_line_and_changes_nothing(base, tmp_path, ca
         before = w.snapshot()
     broken = CORPUS / case["file"]
     if case["kind"] in ("corporation", "allocation"):
-        broken = _delivery(tmp_path, "corporation" if case["kind"] == "corporation" else "round", case["table"],
-                           broken)
+        broken = _delivery(tmp_path, "corporation" if case["kind"] == "corporation" else "round", case["table"], broken)
     with pytest.raises(InputError) as exc:
         _run(case["kind"], ws, broken)
     message = exc.value.one_line()

@@ -33,18 +33,26 @@ def _write_corporation(folder: Path) -> Path:
         "dwelling_id,complex,buurt_code,dwelling_type,build_year,energy_label,rent\n"
         "D1,C1,BU02680736,maisonnette,1972,c,612.50\n"
         "D2,C1,BU02680736,maisonnette,1972,d,598.00\n"
-        "D3,C2,BU02680100,portiek,1930,e,540.10\n", encoding="utf-8")
+        "D3,C2,BU02680100,portiek,1930,e,540.10\n",
+        encoding="utf-8",
+    )
     (folder / "lettings.csv").write_text(
         "letting_id,dwelling_id,start_date,income_class,uitstroom_ggz,uitstroom_mo,uitstroom_bw,statushouder\n"
         "L1,D1,2023-02-01,bijstand,ja,nee,nee,nee\n"
-        "L2,D3,2023-05-01,huurtoeslag,nee,nee,nee,nee\n", encoding="utf-8")
+        "L2,D3,2023-05-01,huurtoeslag,nee,nee,nee,nee\n",
+        encoding="utf-8",
+    )
     (folder / "nuisance.csv").write_text(
         "report_id,report_date,dwelling_id,buurt_code,category,severity,status\n"
         "R1,2023-03-01,D1,,geluid,2,afgehandeld\n"
-        "R2,2023-04-01,,BU02680736,vervuiling,1,open\n", encoding="utf-8")
+        "R2,2023-04-01,,BU02680736,vervuiling,1,open\n",
+        encoding="utf-8",
+    )
     (folder / "organisation.csv").write_text(
         "buurt_code,year,wijkraad,wijkregisseur,buurtbeheerder,bewonerscommissies,clubs,buurtfonds_aanvragen\n"
-        "BU02680736,2023,nee,ja,ja,1,0,2\n", encoding="utf-8")
+        "BU02680736,2023,nee,ja,ja,1,0,2\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -100,8 +108,10 @@ def _kwb_variant(tmp_path, column, row, value, drop=False) -> Path:
 def _geojson_without_crs(tmp_path) -> Path:
     text = bundled.BUURTEN["GM0268"].read_text(encoding="utf-8")
     text = text.replace('"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}, ', "")
-    text = text.replace('{"type": "FeatureCollection", ', '{"type": "FeatureCollection", "crs": {"type": "name", '
-                        '"properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, ')
+    text = text.replace(
+        '{"type": "FeatureCollection", ',
+        '{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, ',
+    )
     path = tmp_path / "buurten_wrong_crs.geojson"
     path.write_text(text, encoding="utf-8")
     return path
@@ -109,11 +119,14 @@ def _geojson_without_crs(tmp_path) -> Path:
 
 def _bowtie_geojson(tmp_path) -> Path:
     path = tmp_path / "bowtie.geojson"
-    path.write_text('{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": '
-                    '"urn:ogc:def:crs:EPSG::28992"}}, "features": [{"type": "Feature", "properties": '
-                    '{"statcode": "BU02680736", "statnaam": "Malvert"}, "geometry": {"type": "Polygon", '
-                    '"coordinates": [[[183000, 424000], [184000, 425000], [184000, 424000], [183000, 425000], '
-                    '[183000, 424000]]]}}]}', encoding="utf-8")
+    path.write_text(
+        '{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": '
+        '"urn:ogc:def:crs:EPSG::28992"}}, "features": [{"type": "Feature", "properties": '
+        '{"statcode": "BU02680736", "statnaam": "Malvert"}, "geometry": {"type": "Polygon", '
+        '"coordinates": [[[183000, 424000], [184000, 425000], [184000, 424000], [183000, 425000], '
+        "[183000, 424000]]]}}]}",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -126,52 +139,96 @@ def _truncated_zip(tmp_path) -> Path:
 
 # (id, import kind, builder(base, tmp_path) -> path, expected fragments of the one-line error)
 CASES = [
-    ("missing-column", "leefbaarometer",
-     lambda b, t: _lbm_variant(b, t, lambda ls: [ls[0].replace(",afw,", ",afwijking,")] + ls[1:]),
-     ["leefbaarometer.csv", "column 'afw'"]),
-    ("bad-buurt-code", "leefbaarometer",
-     lambda b, t: _lbm_variant(b, t, lambda ls: ls[:3] + ["BX0268073," + ls[3].split(",", 1)[1]] + ls[4:]),
-     ["row 4", "column 'bu_code'", "BX0268073"]),
-    ("wrong-delimiter", "leefbaarometer",
-     lambda b, t: _lbm_variant(b, t, lambda ls: [line.replace(",", ";") for line in ls]),
-     ["column 'bu_code'", "wrong delimiter"]),
-    ("text-in-number-column", "leefbaarometer",
-     lambda b, t: _lbm_variant(b, t, lambda ls: ls[:5] + [ls[5].replace(ls[5].split(",")[4], "hoog", 1)] + ls[6:]),
-     ["row 6", "column 'lbm'", "hoog"]),
-    ("empty-file", "leefbaarometer", lambda b, t: (t / "empty.csv").write_bytes(b"") or t / "empty.csv",
-     ["empty.csv", "empty file"]),
-    ("duplicate-key", "leefbaarometer",
-     lambda b, t: _lbm_variant(b, t, lambda ls: ls[:8] + [ls[2]] + ls[8:]),
-     ["row 9", "unique bu_code + jaar", "row 3"]),
+    (
+        "missing-column",
+        "leefbaarometer",
+        lambda b, t: _lbm_variant(b, t, lambda ls: [ls[0].replace(",afw,", ",afwijking,")] + ls[1:]),
+        ["leefbaarometer.csv", "column 'afw'"],
+    ),
+    (
+        "bad-buurt-code",
+        "leefbaarometer",
+        lambda b, t: _lbm_variant(b, t, lambda ls: ls[:3] + ["BX0268073," + ls[3].split(",", 1)[1]] + ls[4:]),
+        ["row 4", "column 'bu_code'", "BX0268073"],
+    ),
+    (
+        "wrong-delimiter",
+        "leefbaarometer",
+        lambda b, t: _lbm_variant(b, t, lambda ls: [line.replace(",", ";") for line in ls]),
+        ["column 'bu_code'", "wrong delimiter"],
+    ),
+    (
+        "text-in-number-column",
+        "leefbaarometer",
+        lambda b, t: _lbm_variant(b, t, lambda ls: ls[:5] + [ls[5].replace(ls[5].split(",")[4], "hoog", 1)] + ls[6:]),
+        ["row 6", "column 'lbm'", "hoog"],
+    ),
+    (
+        "empty-file",
+        "leefbaarometer",
+        lambda b, t: (t / "empty.csv").write_bytes(b"") or t / "empty.csv",
+        ["empty.csv", "empty file"],
+    ),
+    (
+        "duplicate-key",
+        "leefbaarometer",
+        lambda b, t: _lbm_variant(b, t, lambda ls: ls[:8] + [ls[2]] + ls[8:]),
+        ["row 9", "unique bu_code + jaar", "row 3"],
+    ),
     ("truncated-zip", "leefbaarometer", lambda b, t: _truncated_zip(t), ["open-data-leefbaarometer.zip", "zip"]),
-    ("wrong-encoding", "corporation",
-     lambda b, t: _corp_variant(b, t, "dwellings", lambda p: p.write_bytes(
-         p.read_bytes().replace(b"D3,C2", "D3,Complex Ré".encode("latin-1")))),
-     ["dwellings.csv", "row 4", "UTF-8"]),
-    ("unknown-buurt", "corporation",
-     lambda b, t: _corp_variant(b, t, "organisation", lambda p: _replace_line(
-         p, 1, "BU99999999,2023,nee,ja,ja,1,0,2")),
-     ["organisation.csv", "row 2", "column 'buurt_code'", "BU99999999"]),
-    ("unknown-dwelling", "corporation",
-     lambda b, t: _corp_variant(b, t, "lettings", lambda p: _replace_line(
-         p, 2, "L2,D99,2023-05-01,huurtoeslag,nee,nee,nee,nee")),
-     ["lettings.csv", "row 3", "column 'dwelling_id'", "D99"]),
-    ("bad-date", "corporation",
-     lambda b, t: _corp_variant(b, t, "lettings", lambda p: _replace_line(
-         p, 1, "L1,D1,01-02-2023,bijstand,ja,nee,nee,nee")),
-     ["lettings.csv", "row 2", "column 'start_date'", "YYYY-MM-DD"]),
-    ("duplicate-dwelling", "corporation",
-     lambda b, t: _corp_variant(b, t, "dwellings", lambda p: _replace_line(
-         p, 3, "D1,C2,BU02680100,portiek,1930,e,540.10")),
-     ["dwellings.csv", "row 4", "unique dwelling_id"]),
-    ("kwb-text-in-number", "kwb", lambda b, t: _kwb_variant(t, "a_inw", 5, "veel"),
-     ["kwb-2023.xlsx", "row 5", "column 'a_inw'", "veel"]),
-    ("kwb-missing-recs", "kwb", lambda b, t: _kwb_variant(t, "recs", 1, None, drop=True),
-     ["kwb-2023.xlsx", "column 'recs'"]),
-    ("geojson-wrong-crs", "geometry", lambda b, t: _geojson_without_crs(t),
-     ["buurten_wrong_crs.geojson", "Netherlands", "wrong CRS"]),
-    ("geojson-invalid-polygon", "geometry", lambda b, t: _bowtie_geojson(t),
-     ["bowtie.geojson", "row 1", "valid polygon", "Self-intersection"]),
+    (
+        "wrong-encoding",
+        "corporation",
+        lambda b, t: _corp_variant(
+            b, t, "dwellings", lambda p: p.write_bytes(p.read_bytes().replace(b"D3,C2", "D3,Complex Ré".encode("latin-1")))
+        ),
+        ["dwellings.csv", "row 4", "UTF-8"],
+    ),
+    (
+        "unknown-buurt",
+        "corporation",
+        lambda b, t: _corp_variant(b, t, "organisation", lambda p: _replace_line(p, 1, "BU99999999,2023,nee,ja,ja,1,0,2")),
+        ["organisation.csv", "row 2", "column 'buurt_code'", "BU99999999"],
+    ),
+    (
+        "unknown-dwelling",
+        "corporation",
+        lambda b, t: _corp_variant(
+            b, t, "lettings", lambda p: _replace_line(p, 2, "L2,D99,2023-05-01,huurtoeslag,nee,nee,nee,nee")
+        ),
+        ["lettings.csv", "row 3", "column 'dwelling_id'", "D99"],
+    ),
+    (
+        "bad-date",
+        "corporation",
+        lambda b, t: _corp_variant(b, t, "lettings", lambda p: _replace_line(p, 1, "L1,D1,01-02-2023,bijstand,ja,nee,nee,nee")),
+        ["lettings.csv", "row 2", "column 'start_date'", "YYYY-MM-DD"],
+    ),
+    (
+        "duplicate-dwelling",
+        "corporation",
+        lambda b, t: _corp_variant(b, t, "dwellings", lambda p: _replace_line(p, 3, "D1,C2,BU02680100,portiek,1930,e,540.10")),
+        ["dwellings.csv", "row 4", "unique dwelling_id"],
+    ),
+    (
+        "kwb-text-in-number",
+        "kwb",
+        lambda b, t: _kwb_variant(t, "a_inw", 5, "veel"),
+        ["kwb-2023.xlsx", "row 5", "column 'a_inw'", "veel"],
+    ),
+    ("kwb-missing-recs", "kwb", lambda b, t: _kwb_variant(t, "recs", 1, None, drop=True), ["kwb-2023.xlsx", "column 'recs'"]),
+    (
+        "geojson-wrong-crs",
+        "geometry",
+        lambda b, t: _geojson_without_crs(t),
+        ["buurten_wrong_crs.geojson", "Netherlands", "wrong CRS"],
+    ),
+    (
+        "geojson-invalid-polygon",
+        "geometry",
+        lambda b, t: _bowtie_geojson(t),
+        ["bowtie.geojson", "row 1", "valid polygon", "Self-intersection"],
+    ),
 ]
 
 

@@ -46,9 +46,9 @@ def test_national_overview_links_gemeenten_and_shows_wijken_when_zoomed(page, li
 
 def test_vitality_layer_on_the_national_map(page, live_server):
     page.goto(f"{live_server}/nederland?laag=vitaliteit")
-    titles = page.locator(".gemeente-layer a[data-code=\"GM0268\"]").get_attribute("aria-label")
+    titles = page.locator('.gemeente-layer a[data-code="GM0268"]').get_attribute("aria-label")
     assert "buurten met aandacht" in titles
-    assert "geen corporatiebezit" in page.locator(".gemeente-layer a[data-code=\"GM0363\"]").get_attribute("aria-label")
+    assert "geen corporatiebezit" in page.locator('.gemeente-layer a[data-code="GM0363"]').get_attribute("aria-label")
 
 
 def test_language_switch_persists(page, live_server):
@@ -170,6 +170,8 @@ def test_allocation_page_compares_policies_with_maps(page, live_server):
     screenshot(page, "toewijzing-utrecht")
     # sorting by a number column works in the browser
     page.locator("#comparison thead button", has_text="preference_fit").click()
-    values = [float(v) for v in page.locator("#comparison tbody td:nth-child(7)").evaluate_all(
-        "cells => cells.map(c => c.dataset.value)")]
+    values = [
+        float(v)
+        for v in page.locator("#comparison tbody td:nth-child(7)").evaluate_all("cells => cells.map(c => c.dataset.value)")
+    ]
     assert values == sorted(values) or values == sorted(values, reverse=True)

@@ -62,8 +62,7 @@ def test_list_attention_matches_the_scores(demo_workspace):
 
 def test_export_csv_round_trips_the_scores(demo_workspace, tmp_path):
     out = tmp_path / "scores.csv"
-    result = run_cli("export", "--format", "csv", "--year", "2024", "--out", str(out), "--workspace",
-                     str(demo_workspace))
+    result = run_cli("export", "--format", "csv", "--year", "2024", "--out", str(out), "--workspace", str(demo_workspace))
     assert result.returncode == 0, result.stderr
     exported = pd.read_csv(out)
     with Workspace(demo_workspace, read_only=True) as ws:
@@ -85,8 +84,9 @@ def test_score_with_another_model_is_another_run(workspace_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     with Workspace(workspace_copy, read_only=True) as ws:
         runs = ws.query("SELECT run_id, model_hash FROM score_runs ORDER BY run_id")
-        flagged = ws.query("SELECT run_id, count(*) FILTER (WHERE attention) n FROM scores WHERE year = 2024 "
-                           "GROUP BY 1 ORDER BY 1")
+        flagged = ws.query(
+            "SELECT run_id, count(*) FILTER (WHERE attention) n FROM scores WHERE year = 2024 GROUP BY 1 ORDER BY 1"
+        )
     assert len(runs) == 2 and runs["model_hash"].nunique() == 2
     assert flagged["n"].iloc[1] > flagged["n"].iloc[0]
 

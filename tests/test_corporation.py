@@ -12,23 +12,40 @@ from wijkvitaliteit.workspace.store import Workspace
 
 
 def _records():
-    dwellings = pd.DataFrame({"dwelling_id": [f"D{i}" for i in range(40)],
-                              "buurt_code": ["BU00010001"] * 20 + ["BU00010002"] * 20})
+    dwellings = pd.DataFrame(
+        {"dwelling_id": [f"D{i}" for i in range(40)], "buurt_code": ["BU00010001"] * 20 + ["BU00010002"] * 20}
+    )
     years = [2020] * 4 + [2021] * 4 + [2022] * 4
-    lettings = pd.DataFrame({
-        "letting_id": [f"L{i}" for i in range(12)],
-        "dwelling_id": ["D0"] * 12,
-        "buurt_code": ["BU00010001"] * 12,
-        "start_date": pd.to_datetime([f"{y}-03-01" for y in years]),
-        "income_class": ["bijstand", "midden"] * 6,
-        "vulnerable": [True, False, False, False] * 2 + [True, True, False, False],
-        "contacted_within_6_weeks": [None] * 8 + [True, True, True, False],
-    })
-    nuisance = pd.DataFrame({"report_id": ["R1", "R2", "R3"], "buurt_code": ["BU00010001"] * 2 + ["BU00010002"],
-                             "report_date": pd.to_datetime(["2021-05-01", "2021-06-01", "2022-01-01"])})
-    organisation = pd.DataFrame({"buurt_code": ["BU00010001"], "year": [2022], "wijkraad": [True],
-                                 "wijkregisseur": [False], "buurtbeheerder": [True], "bewonerscommissies": [2],
-                                 "clubs": [0], "buurtfonds_aanvragen": [1]})
+    lettings = pd.DataFrame(
+        {
+            "letting_id": [f"L{i}" for i in range(12)],
+            "dwelling_id": ["D0"] * 12,
+            "buurt_code": ["BU00010001"] * 12,
+            "start_date": pd.to_datetime([f"{y}-03-01" for y in years]),
+            "income_class": ["bijstand", "midden"] * 6,
+            "vulnerable": [True, False, False, False] * 2 + [True, True, False, False],
+            "contacted_within_6_weeks": [None] * 8 + [True, True, True, False],
+        }
+    )
+    nuisance = pd.DataFrame(
+        {
+            "report_id": ["R1", "R2", "R3"],
+            "buurt_code": ["BU00010001"] * 2 + ["BU00010002"],
+            "report_date": pd.to_datetime(["2021-05-01", "2021-06-01", "2022-01-01"]),
+        }
+    )
+    organisation = pd.DataFrame(
+        {
+            "buurt_code": ["BU00010001"],
+            "year": [2022],
+            "wijkraad": [True],
+            "wijkregisseur": [False],
+            "buurtbeheerder": [True],
+            "bewonerscommissies": [2],
+            "clubs": [0],
+            "buurtfonds_aanvragen": [1],
+        }
+    )
     return dwellings, lettings, nuisance, organisation
 
 
@@ -86,10 +103,12 @@ def test_demo_stock_follows_kwb_in_utrecht(demo_workspace, demo_data):
 
 def test_demo_malvert_mostly_maisonnettes_and_placed_by_coordinates(demo_workspace, demo_data):
     with Workspace(demo_workspace, read_only=True) as ws:
-        types = ws.query("SELECT dwelling_type, count(*) n FROM corp_dwellings WHERE buurt_code = 'BU02680736' "
-                         "GROUP BY 1").set_index("dwelling_type")["n"]
-        nijmegen = ws.query("SELECT buurt_code, count(*) n FROM corp_dwellings WHERE buurt_code LIKE 'BU0268%' "
-                            "GROUP BY 1").set_index("buurt_code")["n"]
+        types = ws.query(
+            "SELECT dwelling_type, count(*) n FROM corp_dwellings WHERE buurt_code = 'BU02680736' GROUP BY 1"
+        ).set_index("dwelling_type")["n"]
+        nijmegen = ws.query(
+            "SELECT buurt_code, count(*) n FROM corp_dwellings WHERE buurt_code LIKE 'BU0268%' GROUP BY 1"
+        ).set_index("buurt_code")["n"]
     assert types["maisonnette"] / types.sum() > 0.7
     # Nijmegen's dwellings came with x/y only: the import placed each in the buurt the generator drew it in
     truth = json.loads((demo_data / "truth.json").read_text())
@@ -114,14 +133,17 @@ def test_one_workbook_with_a_sheet_per_table_imports_like_the_csv_folder(tmp_pat
     from wijkvitaliteit import data as bundled
     from wijkvitaliteit import pipeline
 
-    small = {name: pd.read_csv(demo_data / f"{name}.csv", dtype=str, keep_default_na=False)
-             for name in ("dwellings", "lettings", "nuisance", "organisation")}
+    small = {
+        name: pd.read_csv(demo_data / f"{name}.csv", dtype=str, keep_default_na=False)
+        for name in ("dwellings", "lettings", "nuisance", "organisation")
+    }
     keep = small["dwellings"]["buurt_code"].str.startswith("BU0344").to_numpy()
     small["dwellings"] = small["dwellings"][keep]
     ids = set(small["dwellings"]["dwelling_id"])
     small["lettings"] = small["lettings"][small["lettings"]["dwelling_id"].isin(ids)]
-    small["nuisance"] = small["nuisance"][small["nuisance"]["dwelling_id"].isin(ids)
-                                          | small["nuisance"]["buurt_code"].str.startswith("BU0344")]
+    small["nuisance"] = small["nuisance"][
+        small["nuisance"]["dwelling_id"].isin(ids) | small["nuisance"]["buurt_code"].str.startswith("BU0344")
+    ]
     small["organisation"] = small["organisation"][small["organisation"]["buurt_code"].str.startswith("BU0344")]
     folder = tmp_path / "csv"
     folder.mkdir()

@@ -40,10 +40,13 @@ def _same(a: dict, b: dict) -> bool:
 
 
 def _start_import(ws: Path, **env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "wijkvitaliteit", "import", "leefbaarometer",
-                             str(bundled.LEEFBAAROMETER), "--workspace", str(ws)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **env})
+    return subprocess.Popen(
+        [sys.executable, "-m", "wijkvitaliteit", "import", "leefbaarometer", str(bundled.LEEFBAAROMETER), "--workspace", str(ws)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
 
 
 def _wait_for(process: subprocess.Popen, marker: str, timeout: float = 120) -> None:

@@ -15,8 +15,7 @@ def test_formats_reference_is_generated_from_the_code():
     from wijkvitaliteit.sources.allocation import FORMATS as ALLOCATION_FORMATS
 
     text = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
-    sections = [part.split("<!-- end of generated", 1)[0]
-                for part in text.split("tests/test_docs.py keeps it equal -->\n")[1:]]
+    sections = [part.split("<!-- end of generated", 1)[0] for part in text.split("tests/test_docs.py keeps it equal -->\n")[1:]]
     assert sections == [formats_markdown(), formats_markdown(ALLOCATION_FORMATS)]
 
 

@@ -16,11 +16,16 @@ from wijkvitaliteit.web.app import create_app
 
 
 def test_the_family_says_one_line():
-    for exc in (InputError("a.csv", "a number", row=3, column="jaar", found="x"), NotFound("buurt", "BU1"),
-                BadParameter("jaar", "1999 was not scored")):
+    for exc in (
+        InputError("a.csv", "a number", row=3, column="jaar", found="x"),
+        NotFound("buurt", "BU1"),
+        BadParameter("jaar", "1999 was not scored"),
+    ):
         assert isinstance(exc, UserError) and "\n" not in exc.one_line()
-    assert NotFound("buurt", "Malvrt", [{"code": "BU02680736", "name": "Malvert"}]).one_line() == \
-        "unknown buurt: Malvrt; did you mean Malvert (BU02680736)?"
+    assert (
+        NotFound("buurt", "Malvrt", [{"code": "BU02680736", "name": "Malvert"}]).one_line()
+        == "unknown buurt: Malvrt; did you mean Malvert (BU02680736)?"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +77,16 @@ def test_a_cli_fault_is_one_line_with_an_id_and_a_log(demo_workspace, monkeypatc
     assert "planted fault" in log.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("args", [["analyse", "segregation", "--group", "kwb.bestaat_niet", "--total", "kwb.a_inw"],
-                                  ["analyse", "segregation", "--gemeente", "GM0003"],
-                                  ["runs", "compare", "1", "99"], ["show", "Malvrt"], ["list", "--year", "1999"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["analyse", "segregation", "--group", "kwb.bestaat_niet", "--total", "kwb.a_inw"],
+        ["analyse", "segregation", "--gemeente", "GM0003"],
+        ["runs", "compare", "1", "99"],
+        ["show", "Malvrt"],
+        ["list", "--year", "1999"],
+    ],
+)
 def test_cli_user_errors_are_one_line_and_exit_2(demo_workspace, args):
     result = run_cli(*args, "-w", str(demo_workspace))
     assert result.returncode == 2, (result.stdout, result.stderr)

@@ -75,8 +75,7 @@ def test_buurt_geometries_valid_and_codes_match(gemeente, n, lbm_n, lbm_codes):
         kwb = read_kwb(bundled.KWB_UTRECHT[2023]).areas
         assert set(kwb.loc[kwb["level"] == "buurt", "code"]) == set(buurten["code"])
     # RD New metres: Utrecht ≈ 99 km², Nijmegen ≈ 58 km²
-    assert shapely.area(shapely.union_all(polygons)) / 1e6 == pytest.approx({"GM0268": 58.10, "GM0344": 99.28}[gemeente],
-                                                                             abs=0.5)
+    assert shapely.area(shapely.union_all(polygons)) / 1e6 == pytest.approx({"GM0268": 58.10, "GM0344": 99.28}[gemeente], abs=0.5)
 
 
 def test_national_topojson_boundaries():
@@ -103,13 +102,25 @@ def test_geojson_in_wgs84_is_converted_to_rd(tmp_path):
 def test_pdok_geopackage_layers_and_sentinels(tmp_path):
     """A wijkenbuurten GeoPackage in PDOK's layout: layers buurten/wijken/gemeenten, -99997 = secret."""
     src = gpd.read_file(bundled.BUURTEN["GM0268"])
-    buurten = gpd.GeoDataFrame({
-        "buurtcode": src["statcode"], "buurtnaam": src["statnaam"], "wijkcode": "WK" + src["statcode"].str[2:8],
-        "gemeentecode": "GM0268", "gemeentenaam": "Nijmegen", "water": "NEE",
-        "aantal_inwoners": np.where(src["statcode"] == "BU02680736", -99997, 1000),
-        "jaarstatcode": "2023" + src["statcode"]}, geometry=src.geometry, crs="EPSG:28992")
-    gemeente = gpd.GeoDataFrame({"gemeentecode": ["GM0268"], "gemeentenaam": ["Nijmegen"]},
-                                geometry=[shapely.union_all(src.geometry.values)], crs="EPSG:28992")
+    buurten = gpd.GeoDataFrame(
+        {
+            "buurtcode": src["statcode"],
+            "buurtnaam": src["statnaam"],
+            "wijkcode": "WK" + src["statcode"].str[2:8],
+            "gemeentecode": "GM0268",
+            "gemeentenaam": "Nijmegen",
+            "water": "NEE",
+            "aantal_inwoners": np.where(src["statcode"] == "BU02680736", -99997, 1000),
+            "jaarstatcode": "2023" + src["statcode"],
+        },
+        geometry=src.geometry,
+        crs="EPSG:28992",
+    )
+    gemeente = gpd.GeoDataFrame(
+        {"gemeentecode": ["GM0268"], "gemeentenaam": ["Nijmegen"]},
+        geometry=[shapely.union_all(src.geometry.values)],
+        crs="EPSG:28992",
+    )
     path = tmp_path / "wijkenbuurten_2023_v1.gpkg"
     pyogrio.write_dataframe(buurten, path, layer="buurten")
     pyogrio.write_dataframe(gemeente, path, layer="gemeenten")

@@ -25,14 +25,17 @@ RANKS = {
     "workspace": 2,
     "derive": 3,
     "scoring": 4,
-    "analysis": 5, "allocation": 5,
+    "analysis": 5,
+    "allocation": 5,
     "pipeline": 6,
     "present": 7,
     "demo": 8,
     "reports": 9,
     "web": 10,
-    "cli": 11, "api": 11,
-    "__init__": 12, "__main__": 12,  # the package root re-exports the Python API; __main__ runs the CLI
+    "cli": 11,
+    "api": 11,
+    "__init__": 12,
+    "__main__": 12,  # the package root re-exports the Python API; __main__ runs the CLI
 }
 
 
@@ -64,13 +67,15 @@ def _imports(module: str, path: Path) -> list[tuple[str, int]]:
             names = [(a.name, node.lineno) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative import: resolve against the module's package
-                base = module.split(".")[: -node.level] if path.name != "__init__.py" else \
-                    module.split(".")[: len(module.split(".")) - node.level + 1]
+                base = (
+                    module.split(".")[: -node.level]
+                    if path.name != "__init__.py"
+                    else module.split(".")[: len(module.split(".")) - node.level + 1]
+                )
                 target = ".".join([*base, node.module] if node.module else base)
             else:
                 target = node.module or ""
-            names = [(f"{target}.{a.name}" if f"{target}.{a.name}" in MODULES else target, node.lineno)
-                     for a in node.names]
+            names = [(f"{target}.{a.name}" if f"{target}.{a.name}" in MODULES else target, node.lineno) for a in node.names]
         else:
             continue
         for name, line in names:
@@ -148,11 +153,13 @@ def test_no_import_circles():
 
 def test_the_checks_catch_what_they_are_for():
     """Planted: an import from workspace up to web, one between peers, and a circle of two modules."""
-    planted = {"wijkvitaliteit.workspace.store": [("wijkvitaliteit.web.app", 3)],
-               "wijkvitaliteit.analysis.segregation": [("wijkvitaliteit.allocation.policy", 5)],
-               "wijkvitaliteit.present.pages": [("wijkvitaliteit.present.explain", 1)],
-               "wijkvitaliteit.present.explain": [("wijkvitaliteit.present.pages", 2)],
-               "wijkvitaliteit.web.app": [("wijkvitaliteit.present.pages", 9)]}
+    planted = {
+        "wijkvitaliteit.workspace.store": [("wijkvitaliteit.web.app", 3)],
+        "wijkvitaliteit.analysis.segregation": [("wijkvitaliteit.allocation.policy", 5)],
+        "wijkvitaliteit.present.pages": [("wijkvitaliteit.present.explain", 1)],
+        "wijkvitaliteit.present.explain": [("wijkvitaliteit.present.pages", 2)],
+        "wijkvitaliteit.web.app": [("wijkvitaliteit.present.pages", 9)],
+    }
     assert len(upward(planted)) == 2
     assert circles(planted) == [["wijkvitaliteit.present.explain", "wijkvitaliteit.present.pages"]]
     assert _imports("wijkvitaliteit.web.routes.pages", MODULES["wijkvitaliteit.web.routes.pages"])

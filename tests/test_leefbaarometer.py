@@ -18,8 +18,7 @@ def test_national_file_row_and_code_counts(lbm):
     assert len(lbm.scores) == 92_683
     assert lbm.scores["bu_code"].nunique() == 13_326
     per_year = lbm.scores.groupby("jaar").size().to_dict()
-    assert per_year == {2002: 13_211, 2008: 13_211, 2012: 13_211, 2014: 13_225, 2016: 13_248, 2018: 13_290,
-                        2020: 13_287}
+    assert per_year == {2002: 13_211, 2008: 13_211, 2012: 13_211, 2014: 13_225, 2016: 13_248, 2018: 13_290, 2020: 13_287}
 
 
 def test_afw_is_lbm_minus_fixed_reference_on_every_scored_row(lbm):

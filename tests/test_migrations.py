@@ -30,8 +30,12 @@ def schema2_copy(folder: Path) -> Path:
 def _content(path: Path) -> dict[str, object]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+            ).fetchall()
+        ]
         return {t: con.execute(f'SELECT * FROM "{t}"').df() for t in tables}
     finally:
         con.close()
@@ -44,10 +48,12 @@ def _same_rows(before: Path, after: Path, table: str, columns: list[str]) -> boo
         con.execute(f"ATTACH '{before}' AS a (READ_ONLY)")
         con.execute(f"ATTACH '{after}' AS b (READ_ONLY)")
         cols = ", ".join(f'"{c}"' for c in columns)
-        missing = con.execute(f'SELECT count(*) FROM (SELECT {cols} FROM a."{table}" EXCEPT ALL '
-                              f'SELECT {cols} FROM b."{table}")').fetchone()[0]
-        extra = con.execute(f'SELECT count(*) FROM (SELECT {cols} FROM b."{table}" EXCEPT ALL '
-                            f'SELECT {cols} FROM a."{table}")').fetchone()[0]
+        missing = con.execute(
+            f'SELECT count(*) FROM (SELECT {cols} FROM a."{table}" EXCEPT ALL SELECT {cols} FROM b."{table}")'
+        ).fetchone()[0]
+        extra = con.execute(
+            f'SELECT count(*) FROM (SELECT {cols} FROM b."{table}" EXCEPT ALL SELECT {cols} FROM a."{table}")'
+        ).fetchone()[0]
         return missing == 0 and extra == 0
     finally:
         con.close()
@@ -61,8 +67,19 @@ def old(tmp_path) -> Path:
 def test_the_fixture_is_at_schema_2_and_has_rows(old):
     before = _content(old)
     assert before["meta"].set_index("key").loc["schema_version", "value"] == "2"
-    for table in ("areas", "measurements", "scores", "score_factors", "score_indicators", "score_runs",
-                  "corp_dwellings", "corp_lettings", "allocation_runs", "allocation_buurten", "import_log"):
+    for table in (
+        "areas",
+        "measurements",
+        "scores",
+        "score_factors",
+        "score_indicators",
+        "score_runs",
+        "corp_dwellings",
+        "corp_lettings",
+        "allocation_runs",
+        "allocation_buurten",
+        "import_log",
+    ):
         assert len(before[table]) > 0, table
 
 
@@ -82,8 +99,7 @@ def test_opening_migrates_once_and_keeps_every_row(old, tmp_path, capsys):
         unchanged = {"meta": [], "measurements": ["import_id"]}.get(table)
         columns = [c for c in rows.columns if c not in (unchanged or [])]
         if table == "meta":
-            assert after["meta"].set_index("key").drop("schema_version").equals(
-                rows.set_index("key").drop("schema_version"))
+            assert after["meta"].set_index("key").drop("schema_version").equals(rows.set_index("key").drop("schema_version"))
         else:
             assert _same_rows(original, old, table, columns), table
     # derived corporation measurements now name the import they come from; no other id changed

@@ -15,9 +15,11 @@ def test_national_sector_imports_at_small_scale(tmp_path):
     pipeline.import_leefbaarometer(ws, bundled.LEEFBAAROMETER)
     pipeline.import_corporation(ws, tmp_path / "sector")
     with Workspace(ws, read_only=True) as w:
-        stored = w.query("SELECT (SELECT count(*) FROM corp_dwellings) d, (SELECT count(*) FROM corp_lettings) l, "
-                         "(SELECT count(*) FROM corp_nuisance) n, (SELECT count(DISTINCT buurt_code) FROM "
-                         "corp_dwellings) b").iloc[0]
+        stored = w.query(
+            "SELECT (SELECT count(*) FROM corp_dwellings) d, (SELECT count(*) FROM corp_lettings) l, "
+            "(SELECT count(*) FROM corp_nuisance) n, (SELECT count(DISTINCT buurt_code) FROM "
+            "corp_dwellings) b"
+        ).iloc[0]
         shares = w.query("SELECT count(*) FROM measurements WHERE indicator = 'corp.vulnerable_share'").iloc[0, 0]
     assert (stored["d"], stored["l"], stored["n"]) == (11_500, 4_500, 5_000)
     assert stored["b"] == counts["buurten"] and stored["b"] <= len(national_buurten())

@@ -20,8 +20,12 @@ def test_the_example_notebook_runs(demo_workspace, tmp_path, monkeypatch):
     monkeypatch.setenv("WIJKVITALITEIT_WORKSPACE", str(workspace))
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    text = "\n".join(out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
-                     for cell in notebook.cells if cell.cell_type == "code" for out in cell.get("outputs", []))
+    text = "\n".join(
+        out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+    )
     assert "buurten in Nijmegen are flagged in 2024" in text
     assert "Malvert (BU02680736)" in text and "EPSG:28992" in text
     assert "new run" in text

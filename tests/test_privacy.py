@@ -26,8 +26,9 @@ def _text_cells(path) -> list[str]:
     """Every text value in every table of a workspace."""
     con = duckdb.connect(str(path), read_only=True)
     values = []
-    for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                                     "WHERE data_type = 'VARCHAR'").fetchall():
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
+    ).fetchall():
         values += [r[0] for r in con.execute(f'SELECT DISTINCT "{column}" FROM "{table}"').fetchall() if r[0]]
     con.close()
     return values
@@ -37,8 +38,9 @@ def test_record_ids_are_salted_hashes_and_links_survive(demo_workspace, demo_dat
     raw = pd.read_csv(demo_data / "dwellings.csv", dtype=str)
     with Workspace(demo_workspace, read_only=True) as ws:
         dwellings = ws.query("SELECT dwelling_id, postcode FROM corp_dwellings")
-        orphans = ws.query("SELECT count(*) FROM corp_lettings l LEFT JOIN corp_dwellings d USING (dwelling_id) "
-                           "WHERE d.dwelling_id IS NULL").iloc[0, 0]
+        orphans = ws.query(
+            "SELECT count(*) FROM corp_lettings l LEFT JOIN corp_dwellings d USING (dwelling_id) WHERE d.dwelling_id IS NULL"
+        ).iloc[0, 0]
         salt = ws.query("SELECT value FROM meta WHERE key = 'pseudonym_salt'").iloc[0, 0]
         applicants = ws.query("SELECT DISTINCT applicant_id FROM allocation_lettings")
     assert len(dwellings) == len(raw) and dwellings["dwelling_id"].str.fullmatch(r"[0-9a-f]{24}").all()
@@ -94,17 +96,21 @@ def test_partner_copy_has_no_records_no_small_counts_and_no_recoverable_cells(de
         assert p.query("SELECT count(*) FROM meta WHERE key = 'pseudonym_salt'").iloc[0, 0] == 0
         counts = p.query("SELECT * FROM measurements WHERE indicator IN (SELECT unnest(?))", [list(COUNTS)])
         assert len(counts) and not counts["value"].between(1, 4.999).any()
-        original = full.query("SELECT m.area_code, m.year, m.indicator, m.value, a.gemeente_code FROM measurements m "
-                              "JOIN areas a ON a.code = m.area_code WHERE indicator IN (SELECT unnest(?))",
-                              [list(COUNTS)])
+        original = full.query(
+            "SELECT m.area_code, m.year, m.indicator, m.value, a.gemeente_code FROM measurements m "
+            "JOIN areas a ON a.code = m.area_code WHERE indicator IN (SELECT unnest(?))",
+            [list(COUNTS)],
+        )
         assert original["value"].between(1, 4.999).any()  # the demo has small counts to hide
         kept = original.merge(counts[["area_code", "year", "indicator"]], how="left", indicator=True)
         kept["hidden"] = kept["_merge"] == "left_only"
         per_total = kept.groupby(["gemeente_code", "year", "indicator"])["hidden"].sum()
         assert (per_total != 1).all()  # never exactly one hidden cell next to a computable total
-        shares = p.query("SELECT s.value, n.value AS n FROM measurements s JOIN measurements n ON n.area_code = "
-                         "s.area_code AND n.year = s.year AND n.indicator = 'corp.lettings_window' "
-                         "WHERE s.indicator = 'corp.vulnerable_share'")
+        shares = p.query(
+            "SELECT s.value, n.value AS n FROM measurements s JOIN measurements n ON n.area_code = "
+            "s.area_code AND n.year = s.year AND n.indicator = 'corp.lettings_window' "
+            "WHERE s.indicator = 'corp.vulnerable_share'"
+        )
         numerators = (shares["value"] * shares["n"]).round()
         assert not numerators.between(1, 4).any() and not shares["n"].between(1, 4).any()
         scores_p = p.query("SELECT area_code, year, vitality, category, attention FROM scores ORDER BY ALL")
@@ -116,10 +122,16 @@ def test_partner_copy_has_no_records_no_small_counts_and_no_recoverable_cells(de
 
 @pytest.fixture(scope="module")
 def role_client(demo_workspace, partner_ws):
-    access = Access({"corporatie": (hashlib.sha256(CORP_TOKEN.encode()).hexdigest(),),
-                     "partner": (hashlib.sha256(PARTNER_TOKEN.encode()).hexdigest(),)}, 5)
-    router = RoleRouter({"corporatie": create_app(demo_workspace, role="corporatie"),
-                         "partner": create_app(partner_ws, role="partner")}, access)
+    access = Access(
+        {
+            "corporatie": (hashlib.sha256(CORP_TOKEN.encode()).hexdigest(),),
+            "partner": (hashlib.sha256(PARTNER_TOKEN.encode()).hexdigest(),),
+        },
+        5,
+    )
+    router = RoleRouter(
+        {"corporatie": create_app(demo_workspace, role="corporatie"), "partner": create_app(partner_ws, role="partner")}, access
+    )
     return TestClient(router)
 
 
@@ -132,8 +144,11 @@ def test_every_request_needs_a_token_of_a_role(role_client):
 
 def test_partner_gets_aggregates_only(role_client, demo_workspace):
     with Workspace(demo_workspace, read_only=True) as ws:
-        small = ws.query("SELECT DISTINCT area_code FROM measurements WHERE indicator IN (SELECT unnest(?)) "
-                         "AND value BETWEEN 1 AND 4 ORDER BY 1 LIMIT 4", [list(COUNTS)])["area_code"].tolist()
+        small = ws.query(
+            "SELECT DISTINCT area_code FROM measurements WHERE indicator IN (SELECT unnest(?)) "
+            "AND value BETWEEN 1 AND 4 ORDER BY 1 LIMIT 4",
+            [list(COUNTS)],
+        )["area_code"].tolist()
     corp = {"Authorization": f"Bearer {CORP_TOKEN}"}
     partner = {"Authorization": f"Bearer {PARTNER_TOKEN}"}
     assert role_client.get("/toewijzing/verhuringen.csv?run=1", headers=corp).status_code == 200
@@ -180,12 +195,22 @@ def test_serve_beyond_loopback_requires_tokens(demo_workspace):
 
 def test_export_and_report_as_partner(demo_workspace, tmp_path):
     out = tmp_path / "indicators.csv"
-    done = run_cli("export", "--table", "indicators", "--role", "partner", "--gemeente", "GM0268", "--out", str(out),
-                   "--workspace", str(demo_workspace))
+    done = run_cli(
+        "export",
+        "--table",
+        "indicators",
+        "--role",
+        "partner",
+        "--gemeente",
+        "GM0268",
+        "--out",
+        str(out),
+        "--workspace",
+        str(demo_workspace),
+    )
     assert done.returncode == 0, done.stderr
     full = tmp_path / "full.csv"
-    run_cli("export", "--table", "indicators", "--gemeente", "GM0268", "--out", str(full),
-            "--workspace", str(demo_workspace))
+    run_cli("export", "--table", "indicators", "--gemeente", "GM0268", "--out", str(full), "--workspace", str(demo_workspace))
     key = ["code", "year", "indicator"]
     both = pd.read_csv(full).merge(pd.read_csv(out), on=key, suffixes=("_full", "_partner"))
     rates = both[both["indicator"].isin(["corp.nuisance_per_100", "corp.vulnerable_share"])]
@@ -195,8 +220,19 @@ def test_export_and_report_as_partner(demo_workspace, tmp_path):
     assert (kept["value_partner"] - kept["value_full"]).abs().max() < 1e-12
     assert both["points_full"].equals(both["points_partner"])
     html = tmp_path / "partner.html"
-    done = run_cli("report", "--gemeente", "GM0268", "--format", "html", "--role", "partner", "--out", str(html),
-                   "--workspace", str(demo_workspace))
+    done = run_cli(
+        "report",
+        "--gemeente",
+        "GM0268",
+        "--format",
+        "html",
+        "--role",
+        "partner",
+        "--out",
+        str(html),
+        "--workspace",
+        str(demo_workspace),
+    )
     assert done.returncode == 0, done.stderr
     text = html.read_text(encoding="utf-8")
     assert "Partnerweergave" in text and "Malvert" in text

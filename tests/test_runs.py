@@ -30,7 +30,7 @@ def _stricter_model(tmp_path):
     start = text.index('id = "lbm.afw"')
     cut = text.index("cuts = [0.5, 0.8]", start)
     assert cut - start < 300, "the shipped model's lbm.afw rule changed; adjust the planted model"
-    text = text[:cut] + "cuts = [0.3, 0.6]" + text[cut + len("cuts = [0.5, 0.8]"):]
+    text = text[:cut] + "cuts = [0.3, 0.6]" + text[cut + len("cuts = [0.5, 0.8]") :]
     path = tmp_path / "stricter.toml"
     path.write_text(text.replace('name = "wijkvitaliteit-standaard"', 'name = "strenger"', 1), encoding="utf-8")
     return path
@@ -46,8 +46,7 @@ def test_a_run_records_its_inputs_and_the_same_inputs_replace_it(small):
     assert runs["run_id"].tolist() == [1, 2]
     inputs = json.loads(runs["inputs"].iloc[1])
     assert {i["kind"] for i in inputs["imports"]} == {"leefbaarometer", "corporation"}
-    assert all(len(i["sha256"]) == 64 for i in inputs["imports"]) and inputs["derive"] == {"window": 3,
-                                                                                           "min_lettings": 5}
+    assert all(len(i["sha256"]) == 64 for i in inputs["imports"]) and inputs["derive"] == {"window": 3, "min_lettings": 5}
     assert run_cli("score", "-w", str(small)).returncode == 0  # same model, same inputs: the same run again
     again = _runs(small)
     assert again["run_id"].tolist() == [1, 2] and again["inputs_hash"].iloc[1] == runs["inputs_hash"].iloc[1]
@@ -87,6 +86,7 @@ def test_runs_compare_names_exactly_the_buurten_whose_points_moved(small, tmp_pa
 def test_the_server_follows_a_new_score_without_a_restart(small, tmp_path):
     model = _stricter_model(tmp_path)
     with served(small) as base:
+
         def get(path):
             return json.loads(urllib.request.urlopen(base + path).read())
 

@@ -90,10 +90,12 @@ def buurten(*codes):
 
 
 def one_buurt(lb, o, v):
-    rows = [("BU00010001", 2024, "lbm.afw", POINT_VALUES["lbm.afw"][lb]),
-            ("BU00010001", 2024, "corp.org_assets", POINT_VALUES["corp.org_assets"][o]),
-            ("BU00010001", 2024, "corp.nuisance_per_100", POINT_VALUES["corp.nuisance_per_100"][v]),
-            ("BU00010001", 2024, "corp.vulnerable_share", POINT_VALUES["corp.vulnerable_share"][v])]
+    rows = [
+        ("BU00010001", 2024, "lbm.afw", POINT_VALUES["lbm.afw"][lb]),
+        ("BU00010001", 2024, "corp.org_assets", POINT_VALUES["corp.org_assets"][o]),
+        ("BU00010001", 2024, "corp.nuisance_per_100", POINT_VALUES["corp.nuisance_per_100"][v]),
+        ("BU00010001", 2024, "corp.vulnerable_share", POINT_VALUES["corp.vulnerable_share"][v]),
+    ]
     return score(measurements(rows), buurten("BU00010001"), [2024], model()).scores.iloc[0]
 
 
@@ -105,8 +107,8 @@ def one_buurt(lb, o, v):
         (3, 1, 1, 3, False, "gemiddeld"),
         (2, 2, 1, 4, False, "gemiddeld"),
         (3, 2, 1, 6, False, "gemiddeld"),
-        (2, 2, 2, 8, False, "gemiddeld"),   # 2·2·2 = 8 is NOT flagged
-        (3, 3, 1, 9, True, "kwetsbaar"),    # 3·3·1 = 9 is flagged
+        (2, 2, 2, 8, False, "gemiddeld"),  # 2·2·2 = 8 is NOT flagged
+        (3, 3, 1, 9, True, "kwetsbaar"),  # 3·3·1 = 9 is flagged
         (1, 3, 3, 9, True, "kwetsbaar"),
         (3, 2, 2, 12, True, "kwetsbaar"),
         (3, 3, 2, 18, True, "laag"),
@@ -123,10 +125,12 @@ def test_product_attention_and_category(lb, o, v, vitality, attention, category)
 
 
 def test_value_on_a_threshold_gets_the_better_points():
-    rows = [("BU00010001", 2024, "lbm.afw", 0.0),            # higher is better: on high → 1
-            ("BU00010001", 2024, "corp.org_assets", 2),       # on low → 2
-            ("BU00010001", 2024, "corp.nuisance_per_100", 5),  # higher is worse: on low → 1
-            ("BU00010001", 2024, "corp.vulnerable_share", 0.30)]  # on high → 2
+    rows = [
+        ("BU00010001", 2024, "lbm.afw", 0.0),  # higher is better: on high → 1
+        ("BU00010001", 2024, "corp.org_assets", 2),  # on low → 2
+        ("BU00010001", 2024, "corp.nuisance_per_100", 5),  # higher is worse: on low → 1
+        ("BU00010001", 2024, "corp.vulnerable_share", 0.30),
+    ]  # on high → 2
     result = score(measurements(rows), buurten("BU00010001"), [2024], model(combine="max"))
     points = result.indicators.set_index("indicator")["points"].to_dict()
     assert points == {"lbm.afw": 1, "corp.org_assets": 2, "corp.nuisance_per_100": 1, "corp.vulnerable_share": 2}
@@ -134,15 +138,23 @@ def test_value_on_a_threshold_gets_the_better_points():
 
 @pytest.mark.parametrize(("combine", "expected"), [("max", 3), ("min", 1), ("mean", 2)])
 def test_combine_rules(combine, expected):
-    rows = [("BU00010001", 2024, "lbm.afw", 0.05), ("BU00010001", 2024, "corp.org_assets", 5),
-            ("BU00010001", 2024, "corp.nuisance_per_100", 2), ("BU00010001", 2024, "corp.vulnerable_share", 0.4)]
+    rows = [
+        ("BU00010001", 2024, "lbm.afw", 0.05),
+        ("BU00010001", 2024, "corp.org_assets", 5),
+        ("BU00010001", 2024, "corp.nuisance_per_100", 2),
+        ("BU00010001", 2024, "corp.vulnerable_share", 0.4),
+    ]
     result = score(measurements(rows), buurten("BU00010001"), [2024], model(combine=combine))
     assert result.scores.iloc[0]["veerkracht"] == expected
 
 
 def test_mean_rounds_half_up():
-    rows = [("BU00010001", 2024, "lbm.afw", 0.05), ("BU00010001", 2024, "corp.org_assets", 5),
-            ("BU00010001", 2024, "corp.nuisance_per_100", 7), ("BU00010001", 2024, "corp.vulnerable_share", 0.4)]
+    rows = [
+        ("BU00010001", 2024, "lbm.afw", 0.05),
+        ("BU00010001", 2024, "corp.org_assets", 5),
+        ("BU00010001", 2024, "corp.nuisance_per_100", 7),
+        ("BU00010001", 2024, "corp.vulnerable_share", 0.4),
+    ]
     result = score(measurements(rows), buurten("BU00010001"), [2024], model(combine="mean"))
     assert result.scores.iloc[0]["veerkracht"] == 3  # (2 + 3) / 2 = 2.5 → 3
 
@@ -170,25 +182,27 @@ def test_unknown_factor_leaves_attention_open_when_bounds_straddle():
 
 
 def test_unknown_is_false_when_even_the_worst_case_stays_below_threshold():
-    text = MODEL_TEXT.format(combine="max", require="all").replace("attention_threshold = 9",
-                                                                   "attention_threshold = 10")
+    text = MODEL_TEXT.format(combine="max", require="all").replace("attention_threshold = 9", "attention_threshold = 10")
     rows = [("BU00010001", 2024, "lbm.afw", 0.05)]
     row = score(measurements(rows), buurten("BU00010001"), [2024], parse_model(text)).scores.iloc[0]
     assert bool(row["attention"]) is False
 
 
 def test_require_any_uses_what_is_there():
-    rows = [("BU00010001", 2024, "lbm.afw", 0.05), ("BU00010001", 2024, "corp.org_assets", 5),
-            ("BU00010001", 2024, "corp.nuisance_per_100", 12)]
+    rows = [
+        ("BU00010001", 2024, "lbm.afw", 0.05),
+        ("BU00010001", 2024, "corp.org_assets", 5),
+        ("BU00010001", 2024, "corp.nuisance_per_100", 12),
+    ]
     row = score(measurements(rows), buurten("BU00010001"), [2024], model(require="any")).scores.iloc[0]
     assert row["veerkracht"] == 3 and bool(row["complete"])
 
 
 def test_latest_value_within_max_age_and_its_year():
-    rows = measurements([("BU1", 2016, "x", 1.0), ("BU1", 2018, "x", 2.0), ("BU1", 2020, "x", 3.0),
-                         ("BU2", 2014, "x", 9.0)])
-    targets = pd.DataFrame({"area_code": ["BU1", "BU1", "BU1", "BU1", "BU2", "BU2"],
-                            "year": [2017, 2020, 2024, 2025, 2018, 2019]})
+    rows = measurements([("BU1", 2016, "x", 1.0), ("BU1", 2018, "x", 2.0), ("BU1", 2020, "x", 3.0), ("BU2", 2014, "x", 9.0)])
+    targets = pd.DataFrame(
+        {"area_code": ["BU1", "BU1", "BU1", "BU1", "BU2", "BU2"], "year": [2017, 2020, 2024, 2025, 2018, 2019]}
+    )
     found = latest_values(rows, targets, max_age=4)
     assert found["value"].tolist()[:3] == [1.0, 3.0, 3.0]
     assert found["value_year"].tolist()[:3] == [2016, 2020, 2020]
@@ -197,8 +211,12 @@ def test_latest_value_within_max_age_and_its_year():
 
 
 def test_score_year_uses_older_leefbaarometer_and_says_which_year():
-    rows = [("BU00010001", 2020, "lbm.afw", -0.2), ("BU00010001", 2023, "corp.org_assets", 1),
-            ("BU00010001", 2023, "corp.nuisance_per_100", 12), ("BU00010001", 2023, "corp.vulnerable_share", 0.4)]
+    rows = [
+        ("BU00010001", 2020, "lbm.afw", -0.2),
+        ("BU00010001", 2023, "corp.org_assets", 1),
+        ("BU00010001", 2023, "corp.nuisance_per_100", 12),
+        ("BU00010001", 2023, "corp.vulnerable_share", 0.4),
+    ]
     result = score(measurements(rows), buurten("BU00010001"), [2023], model())
     lbm = result.indicators.set_index("indicator").loc["lbm.afw"]
     assert lbm["value_year"] == 2020 and lbm["points"] == 3
@@ -232,11 +250,14 @@ def test_quantile_reference_per_gemeente_and_minimum_reference():
 
 
 def test_geometric_mean_aggregation():
-    text = MODEL_TEXT.format(combine="max", require="all").replace('aggregation = "product"',
-                                                                   'aggregation = "geometric_mean"')
+    text = MODEL_TEXT.format(combine="max", require="all").replace('aggregation = "product"', 'aggregation = "geometric_mean"')
     text = text.replace("attention_threshold = 9", "attention_threshold = 2.08")
-    rows = [("BU00010001", 2024, "lbm.afw", -0.2), ("BU00010001", 2024, "corp.org_assets", 1),
-            ("BU00010001", 2024, "corp.nuisance_per_100", 2), ("BU00010001", 2024, "corp.vulnerable_share", 0.1)]
+    rows = [
+        ("BU00010001", 2024, "lbm.afw", -0.2),
+        ("BU00010001", 2024, "corp.org_assets", 1),
+        ("BU00010001", 2024, "corp.nuisance_per_100", 2),
+        ("BU00010001", 2024, "corp.vulnerable_share", 0.1),
+    ]
     row = score(measurements(rows), buurten("BU00010001"), [2024], parse_model(text)).scores.iloc[0]
     assert row["vitality"] == pytest.approx(9 ** (1 / 3))
     assert bool(row["attention"]) is True
@@ -251,13 +272,16 @@ def test_model_hash_ignores_comments_and_layout_but_not_values():
     assert a.hash != c.hash
 
 
-@pytest.mark.parametrize(("old", "new"), [
-    ('rule = "quantile"', 'rule = "median"'),
-    ("cuts = [0.5, 0.8]                # weakest", "cuts = [0.8, 0.5] # weakest"),
-    ("[factors.veerkracht]", "[factors.weerkracht]"),
-    ("max = 8", "max = 30"),
-    ("attention_threshold = 9 ", "attention_threshold = 'nine' "),
-])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('rule = "quantile"', 'rule = "median"'),
+        ("cuts = [0.5, 0.8]                # weakest", "cuts = [0.8, 0.5] # weakest"),
+        ("[factors.veerkracht]", "[factors.weerkracht]"),
+        ("max = 8", "max = 30"),
+        ("attention_threshold = 9 ", "attention_threshold = 'nine' "),
+    ],
+)
 def test_bad_models_give_a_clear_error(old, new):
     with pytest.raises(InputError) as info:
         parse_model(default_model_text().replace(old, new, 1), "my-model.toml")

@@ -19,9 +19,18 @@ def client(demo_workspace):
     return TestClient(create_app(demo_workspace))
 
 
-PAGES = ["/nederland", "/gemeente/GM0268", "/gemeente/GM0344", "/buurt/BU02680736", "/veranderingen/GM0268",
-         "/model", "/zoek?q=malv", "/analyse/veerkracht", "/analyse/segregatie?groep=bijstand&gemeente=GM0344",
-         "/analyse/gevoeligheid"]
+PAGES = [
+    "/nederland",
+    "/gemeente/GM0268",
+    "/gemeente/GM0344",
+    "/buurt/BU02680736",
+    "/veranderingen/GM0268",
+    "/model",
+    "/zoek?q=malv",
+    "/analyse/veerkracht",
+    "/analyse/segregatie?groep=bijstand&gemeente=GM0344",
+    "/analyse/gevoeligheid",
+]
 
 
 def _twin(path: str, suffix: str) -> str:
@@ -45,12 +54,21 @@ def test_every_page_has_json_and_csv_twins(client, path):
 def test_gemeente_json_counts_match_the_workspace(client, demo_workspace):
     data = client.get("/gemeente/GM0268.json").json()
     with Workspace(demo_workspace, read_only=True) as ws:
-        stored = ws.query("""SELECT category, count(*) n FROM scores s JOIN areas a ON a.code = s.area_code
+        stored = (
+            ws.query(
+                """SELECT category, count(*) n FROM scores s JOIN areas a ON a.code = s.area_code
                              WHERE a.gemeente_code = 'GM0268' AND s.year = ? AND s.category IS NOT NULL
-                             GROUP BY 1""", [data["year"]]).set_index("category")["n"].to_dict()
-        flagged = ws.query("""SELECT count(*) FROM scores s JOIN areas a ON a.code = s.area_code
+                             GROUP BY 1""",
+                [data["year"]],
+            )
+            .set_index("category")["n"]
+            .to_dict()
+        )
+        flagged = ws.query(
+            """SELECT count(*) FROM scores s JOIN areas a ON a.code = s.area_code
                               WHERE a.gemeente_code = 'GM0268' AND s.year = ? AND s.attention""",
-                           [data["year"]]).iloc[0, 0]
+            [data["year"]],
+        ).iloc[0, 0]
     assert {k: v for k, v in data["counts"].items() if k in stored} == stored
     assert len(data["attention"]) == flagged
     assert len(data["buurten"]) == 44
@@ -87,9 +105,18 @@ def test_unknown_buurt_is_a_404_with_suggestions(client):
     assert twin.status_code == 404 and any(s["code"] == "BU02680736" for s in twin.json()["suggestions"])
 
 
-@pytest.mark.parametrize("path", ["/gemeente/GM0268?jaar=abc", "/gemeente/GM0268?jaar=1800", "/gemeente/GM0268?jaar=2001",
-                                  "/gemeente/GM0268?kaart=rainbow", "/veranderingen/GM0268?van=2024&tot=2019",
-                                  "/nederland?laag=x", "/buurt/BU02680736.json?jaar=2001"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/gemeente/GM0268?jaar=abc",
+        "/gemeente/GM0268?jaar=1800",
+        "/gemeente/GM0268?jaar=2001",
+        "/gemeente/GM0268?kaart=rainbow",
+        "/veranderingen/GM0268?van=2024&tot=2019",
+        "/nederland?laag=x",
+        "/buurt/BU02680736.json?jaar=2001",
+    ],
+)
 def test_bad_parameters_are_a_422_with_a_message(client, path):
     response = client.get(path)
     assert response.status_code == 422, response.text[:300]
@@ -119,8 +146,14 @@ def test_language_switch_persists_in_a_cookie(demo_workspace):
 
 def test_openapi_describes_the_json_api(client):
     spec = client.get("/openapi.json").json()
-    for path in ("/nederland.json", "/gemeente/{code}.json", "/buurt/{code}.json", "/veranderingen/{code}.json",
-                 "/model.json", "/zoek.json"):
+    for path in (
+        "/nederland.json",
+        "/gemeente/{code}.json",
+        "/buurt/{code}.json",
+        "/veranderingen/{code}.json",
+        "/model.json",
+        "/zoek.json",
+    ):
         assert path in spec["paths"], path
     docs = client.get("/docs").text
     assert "/static-offline-docs/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
@@ -134,10 +167,15 @@ def test_model_page_shows_the_active_model_and_hash(client, demo_workspace):
     assert model_hash in client.get("/model").text
 
 
-@pytest.mark.parametrize(("kind", "media", "magic"), [("pdf", "application/pdf", b"%PDF"),
-                                                     ("xlsx", "application/vnd.openxmlformats", b"PK"),
-                                                     ("gpkg", "application/geopackage", b"SQLite format 3"),
-                                                     ("html", "text/html", b"<!doctype html>")])
+@pytest.mark.parametrize(
+    ("kind", "media", "magic"),
+    [
+        ("pdf", "application/pdf", b"%PDF"),
+        ("xlsx", "application/vnd.openxmlformats", b"PK"),
+        ("gpkg", "application/geopackage", b"SQLite format 3"),
+        ("html", "text/html", b"<!doctype html>"),
+    ],
+)
 def test_gemeente_downloads(client, kind, media, magic):
     page = client.get("/gemeente/GM0268").text
     assert f"/gemeente/GM0268/download.{kind}" in page
@@ -154,8 +192,7 @@ def test_bad_download_requests(client):
 
 def test_analysis_twins_carry_the_results(client):
     resilience = client.get("/analyse/veerkracht.json").json()
-    assert {c["term"] for c in resilience["coefficients"]} == {"vulnerable_share",
-                                                             "vulnerable_share × corporation_share"}
+    assert {c["term"] for c in resilience["coefficients"]} == {"vulnerable_share", "vulnerable_share × corporation_share"}
     assert {b["label"] for b in resilience["buurten"]} <= {"absorbs", "as_expected", "under_pressure", "too_few_years"}
     seg = client.get("/analyse/segregatie.json?groep=bijstand&gemeente=GM0344").json()
     assert [r["gemeente_code"] for r in seg["indices"]] == ["GM0344"] and len(seg["centre_profile"]) == 5
@@ -164,8 +201,16 @@ def test_analysis_twins_carry_the_results(client):
     assert client.get("/analyse/segregatie?groep=onzin").status_code == 422
 
 
-@pytest.mark.parametrize("path", ["/gemeente/GM0003", "/buurt/BU00030000", "/buurt/BU00030000.json",
-                                  "/gemeente/GM0003/download.xlsx", "/veranderingen/GM0003"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/gemeente/GM0003",
+        "/buurt/BU00030000",
+        "/buurt/BU00030000.json",
+        "/gemeente/GM0003/download.xlsx",
+        "/veranderingen/GM0003",
+    ],
+)
 def test_a_gemeente_without_boundaries_or_corporation_still_answers(client, path):
     """Appingedam has Leefbaarometer scores but no boundaries and no corporation in the demo workspace."""
     assert client.get(path).status_code == 200

@@ -13,8 +13,19 @@ from wijkvitaliteit.workspace.store import SCHEMA_VERSION, Workspace
 
 def test_schema_and_version(tmp_path):
     with Workspace(tmp_path / "w.duckdb", create=True) as ws:
-        assert {"areas", "measurements", "import_log", "scores", "score_factors", "score_indicators",
-                "corp_dwellings", "corp_lettings", "corp_nuisance", "corp_organisation", "meta"} <= set(ws.tables())
+        assert {
+            "areas",
+            "measurements",
+            "import_log",
+            "scores",
+            "score_factors",
+            "score_indicators",
+            "corp_dwellings",
+            "corp_lettings",
+            "corp_nuisance",
+            "corp_organisation",
+            "meta",
+        } <= set(ws.tables())
         assert ws.query("SELECT value FROM meta WHERE key = 'schema_version'").iloc[0, 0] == SCHEMA_VERSION
 
 
@@ -41,9 +52,9 @@ def test_reimport_replaces_instead_of_duplicating(tmp_path):
 
 def test_names_from_code_list_win_over_geometry_names(tmp_path):
     path = tmp_path / "w.duckdb"
-    pipeline.import_geometry(path, bundled.WIJKEN_NL)   # wijk names like "Wijk 07"
-    pipeline.import_codes(path, bundled.CODES)          # authoritative: "Wijk 07 Dukenburg"
-    pipeline.import_geometry(path, bundled.WIJKEN_NL)   # does not overwrite them again
+    pipeline.import_geometry(path, bundled.WIJKEN_NL)  # wijk names like "Wijk 07"
+    pipeline.import_codes(path, bundled.CODES)  # authoritative: "Wijk 07 Dukenburg"
+    pipeline.import_geometry(path, bundled.WIJKEN_NL)  # does not overwrite them again
     with Workspace(path, read_only=True) as ws:
         row = ws.query("SELECT name, geometry IS NOT NULL AS has_geometry FROM areas WHERE code = 'WK026807'").iloc[0]
     assert row["name"] == "Wijk 07 Dukenburg" and row["has_geometry"]

@@ -79,24 +79,30 @@ class WorkspaceAPI:
         return active_run(ws) if run is None else get_run(ws, run)
 
     # -- reads -------------------------------------------------------------------------------------------------
-    def scores(self, year: int | None = None, gemeente: str | list[str] | None = None, *, run: int | None = None,
-               attention_only: bool = False) -> pd.DataFrame:
+    def scores(
+        self,
+        year: int | None = None,
+        gemeente: str | list[str] | None = None,
+        *,
+        run: int | None = None,
+        attention_only: bool = False,
+    ) -> pd.DataFrame:
         """Scores per buurt and year (one year, some gemeenten by code or name), weakest first: the three factor
         points, the vitality (or its bounds when incomplete), category and attention flag."""
         with self._read() as ws:
             r = self._run(ws, run)
             return queries.score_table(ws, r.run_id, year, self._gemeenten(ws, gemeente), attention_only=attention_only)
 
-    def buurten(self, year: int | None = None, gemeente: str | list[str] | None = None, *,
-                run: int | None = None) -> gpd.GeoDataFrame:
+    def buurten(
+        self, year: int | None = None, gemeente: str | list[str] | None = None, *, run: int | None = None
+    ) -> gpd.GeoDataFrame:
         """Buurt boundaries (EPSG:28992) with the scores and factor points of one year (default: the latest)."""
         with self._read() as ws:
             r = self._run(ws, run)
             year = year or queries.latest_year(ws, r.run_id)
             codes = self._gemeenten(ws, gemeente)
             scores = queries.score_table(ws, r.run_id, year, codes).drop(columns=["name", "wijk_code", "gemeente_code"])
-            shapes = pd.concat([queries.geometries(ws, "buurt", g) for g in codes]) if codes else \
-                queries.geometries(ws, "buurt")
+            shapes = pd.concat([queries.geometries(ws, "buurt", g) for g in codes]) if codes else queries.geometries(ws, "buurt")
         frame = shapes.merge(scores, on="code", how="inner")
         return gpd.GeoDataFrame(frame, geometry="geometry", crs=queries.CRS)
 
@@ -110,15 +116,16 @@ class WorkspaceAPI:
         lines = [f"{area['name'] or area['code']} ({area['code']}), {area['gemeente_name'] or ''} {year}"]
         if detail["score"] is not None:
             lines.append(score_line(detail["score"], r.model, self.lang))
-            for label, points, reasons in factor_lines(detail["factors"], detail["indicators"], r.model, year,
-                                                       self.lang):
+            for label, points, reasons in factor_lines(detail["factors"], detail["indicators"], r.model, year, self.lang):
                 lines.append(f"{label}: {points}")
                 lines.extend(f"  · {reason}" for reason in reasons)
-        return Explanation(area["code"], area["name"], year, detail["score"], detail["factors"], detail["indicators"],
-                           "\n".join(lines))
+        return Explanation(
+            area["code"], area["name"], year, detail["score"], detail["factors"], detail["indicators"], "\n".join(lines)
+        )
 
-    def measurements(self, indicator: str | list[str] | None = None, *, area: str | None = None,
-                     year: int | None = None) -> pd.DataFrame:
+    def measurements(
+        self, indicator: str | list[str] | None = None, *, area: str | None = None, year: int | None = None
+    ) -> pd.DataFrame:
         """The long measurement table (area_code, year, indicator, value, vintage, source), filtered."""
         with self._read() as ws:
             frame = queries.measurements(ws, [indicator] if isinstance(indicator, str) else indicator)
@@ -137,13 +144,13 @@ class WorkspaceAPI:
         with self._read() as ws:
             return pages.runs_page(ws, active_run(ws)).table
 
-    def compare_runs(self, a: int, b: int, year: int | None = None, gemeente: str | None = None,
-                     everything: bool = False) -> pd.DataFrame:
+    def compare_runs(
+        self, a: int, b: int, year: int | None = None, gemeente: str | None = None, everything: bool = False
+    ) -> pd.DataFrame:
         """Buurten whose points, category or attention differ between two runs (every buurt with ``everything``)."""
         with self._read() as ws:
             code = self._gemeenten(ws, gemeente)
-            return pages.runs_compare(ws, get_run(ws, a), get_run(ws, b), year, code[0] if code else None,
-                                      everything).table
+            return pages.runs_compare(ws, get_run(ws, a), get_run(ws, b), year, code[0] if code else None, everything).table
 
     # -- writes ------------------------------------------------------------------------------------------------
     def score(self, model: str | Path | None = None, years: list[int] | None = None) -> Run:

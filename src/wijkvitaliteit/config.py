@@ -24,5 +24,9 @@ def parse_toml_model(text: str, source: str, cls: type[M], what: str) -> M:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         found = err.get("input")
-        raise InputError(source, err["msg"].removeprefix("Value error, "), column=where or None,
-                         found=None if isinstance(found, dict) else found) from None
+        raise InputError(
+            source,
+            err["msg"].removeprefix("Value error, "),
+            column=where or None,
+            found=None if isinstance(found, dict) else found,
+        ) from None

@@ -40,6 +40,7 @@ class ImportSummary:
 def writes(fn):
     """A pipeline step that writes the workspace runs on a staging copy that replaces it only when the
     step succeeds (workspace.store.staged_write): a failure or a kill leaves the workspace as it was."""
+
     @functools.wraps(fn)
     def wrapper(workspace, *args, **kwargs):
         with staged_write(workspace) as stage:
@@ -55,8 +56,17 @@ def _existing(path: str | Path) -> Path:
     return path
 
 
-def _land(workspace: Path, kind: str, path: Path, areas: pd.DataFrame, measurements: pd.DataFrame,
-          *, names: str, detail: str = "", derived_areas: pd.DataFrame | None = None) -> ImportSummary:
+def _land(
+    workspace: Path,
+    kind: str,
+    path: Path,
+    areas: pd.DataFrame,
+    measurements: pd.DataFrame,
+    *,
+    names: str,
+    detail: str = "",
+    derived_areas: pd.DataFrame | None = None,
+) -> ImportSummary:
     with Workspace(workspace, create=True) as ws, ws.transaction() as con:
         import_id = ws.log_import(con, kind, path, len(measurements) or len(areas), detail)
         ws.upsert_areas(con, areas, names=names)
@@ -91,8 +101,9 @@ def import_geometry(workspace: Path, path: str | Path, *, layer: str | None = No
     detail = f"{int(data.areas['geometry'].notna().sum())} boundaries, from {data.source_crs}"
     if len(data.derived):
         detail += f"; {len(data.derived)} wijk/gemeente boundaries dissolved from its buurten"
-    return _land(workspace, "geometry", path, data.areas, data.measurements, names="fill", detail=detail,
-                 derived_areas=data.derived)
+    return _land(
+        workspace, "geometry", path, data.areas, data.measurements, names="fill", detail=detail, derived_areas=data.derived
+    )
 
 
 @writes
@@ -112,26 +123,31 @@ def import_corporation(workspace: Path, path: str | Path, settings: DeriveSettin
         known = set(queries.areas(ws, "buurt")["code"])
         polygons = queries.geometries(ws, "buurt")[["code", "geometry"]]
         records = read_corporation(path, known, polygons if len(polygons) else None)
-        measurements = derive_corporation(records.dwellings, records.lettings, records.nuisance,
-                                          records.organisation, settings)
+        measurements = derive_corporation(records.dwellings, records.lettings, records.nuisance, records.organisation, settings)
         counts = {name: len(frame) for name, frame in records.tables().items()}
         with ws.transaction() as con:
             import_id = ws.log_import(con, "corporation", path, sum(counts.values()), json.dumps(counts))
             ws.clear(con, *CORP_TABLES)
             salt = workspace_salt(con)
             for name, frame in records.tables().items():
-                ws.insert(con, f"corp_{name}", without_addresses(frame), pseudonymise=RECORD_IDS.get(name, ()),
-                          salt=salt)
+                ws.insert(con, f"corp_{name}", without_addresses(frame), pseudonymise=RECORD_IDS.get(name, ()), salt=salt)
             ws.clear(con, "corporation")
-            ws.set_keys(con, "corporation", {"name": records.name, "fictitious": str(records.fictitious).lower(),
-                                             "imported_from": str(path), "derive": json.dumps(settings.__dict__)})
+            ws.set_keys(
+                con,
+                "corporation",
+                {
+                    "name": records.name,
+                    "fictitious": str(records.fictitious).lower(),
+                    "imported_from": str(path),
+                    "derive": json.dumps(settings.__dict__),
+                },
+            )
             ws.delete_measurements(con, CORP_SOURCE)
             ws.replace_measurements(con, measurements, import_id)
     return ImportSummary("corporation", path, 0, len(measurements), json.dumps(counts))
 
 
-RECORD_IDS = {"dwellings": ("dwelling_id",), "lettings": ("letting_id", "dwelling_id"),
-              "nuisance": ("report_id", "dwelling_id")}
+RECORD_IDS = {"dwellings": ("dwelling_id",), "lettings": ("letting_id", "dwelling_id"), "nuisance": ("report_id", "dwelling_id")}
 
 
 def without_addresses(frame: pd.DataFrame) -> pd.DataFrame:
@@ -165,8 +181,11 @@ def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None =
     if years is None:
         years = score_years(measurements)
     if not years:
-        raise InputError(ws.path, "measurements for the model's indicators (" + ", ".join(ids) + ")",
-                         found="none: import the Leefbaarometer or the corporation's records first")
+        raise InputError(
+            ws.path,
+            "measurements for the model's indicators (" + ", ".join(ids) + ")",
+            found="none: import the Leefbaarometer or the corporation's records first",
+        )
     return score(measurements, buurten, years, model), years
 
 
@@ -176,16 +195,22 @@ def run_inputs(ws: Workspace, model: ScoringModel) -> tuple[str, dict]:
     and their hash; a re-derive or a new import gives another hash, and so another run."""
     imports = queries.imports_behind(ws, model.indicator_ids())
     derive_settings = queries.corporation_info(ws).get("derive")
-    inputs: dict[str, Any] = {"recorded": True, "derive": json.loads(derive_settings) if derive_settings else None,
-              "imports": [{"import_id": int(r.import_id), "kind": r.kind, "file": Path(r.path).name,
-                           "sha256": r.sha256} for r in imports.itertuples()]}
+    inputs: dict[str, Any] = {
+        "recorded": True,
+        "derive": json.loads(derive_settings) if derive_settings else None,
+        "imports": [
+            {"import_id": int(r.import_id), "kind": r.kind, "file": Path(r.path).name, "sha256": r.sha256}
+            for r in imports.itertuples()
+        ],
+    }
     identity = {"derive": inputs["derive"], "files": sorted((i["kind"], i["sha256"]) for i in inputs["imports"])}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest(), inputs
 
 
 @writes
-def score_workspace(workspace: Path, model: ScoringModel, model_text: str,
-                    years: list[int] | None = None) -> tuple[int, pd.DataFrame]:
+def score_workspace(
+    workspace: Path, model: ScoringModel, model_text: str, years: list[int] | None = None
+) -> tuple[int, pd.DataFrame]:
     """Score and store the run. A run is identified by (model hash, inputs hash): scoring the same model on
     the same inputs again replaces that run; another model, a re-derive or a new import makes a new run."""
     with Workspace(workspace) as ws:
@@ -193,12 +218,24 @@ def score_workspace(workspace: Path, model: ScoringModel, model_text: str,
         inputs_hash, inputs = run_inputs(ws, model)
         with ws.transaction() as con:
             run_id = ws.replace_score_run(con, model.hash, inputs_hash)
-            ws.insert_row(con, "score_runs", run_id=run_id, model_hash=model.hash, model_name=model.model.name,
-                          model_toml=model_text, created_at=datetime.now().replace(microsecond=0),
-                          years=json.dumps(years), inputs_hash=inputs_hash, inputs=json.dumps(inputs),
-                          derive=json.dumps(inputs["derive"]))
-            for table, frame in (("scores", result.scores), ("score_factors", result.factors),
-                                 ("score_indicators", result.indicators)):
+            ws.insert_row(
+                con,
+                "score_runs",
+                run_id=run_id,
+                model_hash=model.hash,
+                model_name=model.model.name,
+                model_toml=model_text,
+                created_at=datetime.now().replace(microsecond=0),
+                years=json.dumps(years),
+                inputs_hash=inputs_hash,
+                inputs=json.dumps(inputs),
+                derive=json.dumps(inputs["derive"]),
+            )
+            for table, frame in (
+                ("scores", result.scores),
+                ("score_factors", result.factors),
+                ("score_indicators", result.indicators),
+            ):
                 frame = frame.assign(run_id=run_id)
                 if table == "scores":
                     frame = frame.assign(model_hash=model.hash)
@@ -215,7 +252,7 @@ ALLOCATION_TABLES = ("allocation_lettings", "allocation_violations", "allocation
 class AllocationContext:
     """What an allocation round needs from the workspace."""
 
-    buurt_info: pd.DataFrame          # buurt_code, gemeente_code, vitaliteit, veerkracht, stock
+    buurt_info: pd.DataFrame  # buurt_code, gemeente_code, vitaliteit, veerkracht, stock
     score_run_id: int | None
     current_year: int | None
     known_buurten: set[str]
@@ -235,8 +272,7 @@ def allocation_context(ws: Workspace, year: int) -> AllocationContext:
         info = info.merge(queries.scores_at(ws, int(run["run_id"]), current), on="buurt_code", how="left")
     else:
         info = info.assign(vitaliteit=float("nan"), veerkracht=float("nan"), attention=pd.NA, category=None)
-    return AllocationContext(info, None if run is None else int(run["run_id"]), current,
-                             set(buurten["buurt_code"]))
+    return AllocationContext(info, None if run is None else int(run["run_id"]), current, set(buurten["buurt_code"]))
 
 
 @writes
@@ -267,17 +303,28 @@ def allocate(workspace: Path, inputs_path: str | Path, runs: list[tuple], *, tim
             info = ctx.buurt_info.rename(columns={by: "score"})[["buurt_code", "score", "stock"]]
             if policy.hash not in instances:
                 instances[policy.hash] = build_instance(inputs, policy, info)
-            result = run_policy(inputs, policy, text, info, method, time_limit=time_limit,
-                                instance=instances[policy.hash])
+            result = run_policy(inputs, policy, text, info, method, time_limit=time_limit, instance=instances[policy.hash])
             if run is not None and ctx.current_year is not None and len(records["dwellings"]):
-                projected = project(result.assignment, policy.policy.year, ctx.current_year, records, measurements,
-                                    ctx.buurt_info.rename(columns={"buurt_code": "code"})[["code", "gemeente_code"]],
-                                    run.model, settings)
+                projected = project(
+                    result.assignment,
+                    policy.policy.year,
+                    ctx.current_year,
+                    records,
+                    measurements,
+                    ctx.buurt_info.rename(columns={"buurt_code": "code"})[["code", "gemeente_code"]],
+                    run.model,
+                    settings,
+                )
                 now = ctx.buurt_info.set_index("buurt_code")[["veerkracht", "vitaliteit", "attention", "category"]]
-                now = now.rename(columns={"veerkracht": "veerkracht_now", "vitaliteit": "vitality_now",
-                                          "attention": "attention_now", "category": "category_now"})
-                result.buurten = (projected.merge(result.buurten, on="buurt_code", how="left")
-                                  .join(now, on="buurt_code"))
+                now = now.rename(
+                    columns={
+                        "veerkracht": "veerkracht_now",
+                        "vitaliteit": "vitality_now",
+                        "attention": "attention_now",
+                        "category": "category_now",
+                    }
+                )
+                result.buurten = projected.merge(result.buurten, on="buurt_code", how="left").join(now, on="buurt_code")
             results.append(result)
         _store_allocations(ws, str(inputs_path), results, ctx)
     return results, ctx
@@ -290,17 +337,33 @@ def _store_allocations(ws: Workspace, inputs: str, results, ctx: AllocationConte
         ws.clear(con, *ALLOCATION_TABLES)
         for run_id, r in enumerate(results, start=1):
             p = r.policy.policy
-            ws.insert_row(con, "allocation_runs", run_id=run_id, created_at=now, inputs=inputs, policy_name=p.name,
-                          policy_label_nl=p.label_nl, policy_label_en=p.label_en, policy_hash=r.policy.hash,
-                          policy_toml=r.policy_text, method=r.method, status=r.status, objective=r.objective,
-                          bound=r.bound, seconds=r.seconds, year=p.year, score_run_id=ctx.score_run_id,
-                          current_year=ctx.current_year, metrics=json.dumps(r.metrics),
-                          explanation=json.dumps(r.explanation), binding=r.binding.to_json(orient="records"))
+            ws.insert_row(
+                con,
+                "allocation_runs",
+                run_id=run_id,
+                created_at=now,
+                inputs=inputs,
+                policy_name=p.name,
+                policy_label_nl=p.label_nl,
+                policy_label_en=p.label_en,
+                policy_hash=r.policy.hash,
+                policy_toml=r.policy_text,
+                method=r.method,
+                status=r.status,
+                objective=r.objective,
+                bound=r.bound,
+                seconds=r.seconds,
+                year=p.year,
+                score_run_id=ctx.score_run_id,
+                current_year=ctx.current_year,
+                metrics=json.dumps(r.metrics),
+                explanation=json.dumps(r.explanation),
+                binding=r.binding.to_json(orient="records"),
+            )
             frames = {
                 "allocation_buurten": r.buurten,
                 "allocation_violations": r.violations.astype({"found": "string", "allowed": "string"}),
-                "allocation_lettings": r.assignment.assign(
-                    applicant_id=pseudonyms(r.assignment["applicant_id"], salt)),
+                "allocation_lettings": r.assignment.assign(applicant_id=pseudonyms(r.assignment["applicant_id"], salt)),
             }
             for table, frame in frames.items():
                 ws.insert(con, table, frame.assign(run_id=run_id))

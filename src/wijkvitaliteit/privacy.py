@@ -50,8 +50,9 @@ def pseudonyms(ids: pd.Series, salt: str) -> pd.Series:
     return pd.Series(pd.array(out.column("p").combine_chunks(), dtype="string"), index=ids.index)
 
 
-def suppress(frame: pd.DataFrame, columns: list[str], *, threshold: int = DEFAULT_THRESHOLD,
-             totals: list[str] | None = None) -> pd.DataFrame:
+def suppress(
+    frame: pd.DataFrame, columns: list[str], *, threshold: int = DEFAULT_THRESHOLD, totals: list[str] | None = None
+) -> pd.DataFrame:
     """A copy with every count in ``columns`` from 1 to threshold−1 set to missing (zero stays: nobody is
     nobody). With ``totals`` (the columns that group cells whose sum is published, e.g. gemeente and
     year), a group with exactly one suppressed cell also loses its smallest other non-zero cell, so the

@@ -43,13 +43,13 @@ def sequential(inst: Instance, *, rules: tuple[str, ...] | None, quota_first: bo
     lottery = rng.random(len(inst.vacancies)) < inst.policy.baseline.lottery_share
 
     def fits(arc: int) -> bool:
-        rows = csc.indices[csc.indptr[arc]:csc.indptr[arc + 1]]
-        coefs = csc.data[csc.indptr[arc]:csc.indptr[arc + 1]]
+        rows = csc.indices[csc.indptr[arc] : csc.indptr[arc + 1]]
+        coefs = csc.data[csc.indptr[arc] : csc.indptr[arc + 1]]
         check = enforced[rows] & (coefs > 0)
         return bool(np.all(lhs[rows[check]] + coefs[check] <= inst.b[rows[check]]))
 
     for v in _order(inst):
-        arcs = by_vacancy[starts[v]:starts[v + 1]]
+        arcs = by_vacancy[starts[v] : starts[v + 1]]
         arcs = arcs[~housed[inst.arc_applicant[arcs]]]
         if len(arcs) == 0:
             continue
@@ -64,8 +64,8 @@ def sequential(inst: Instance, *, rules: tuple[str, ...] | None, quota_first: bo
             if fits(int(arc)):
                 selected[arc] = True
                 housed[inst.arc_applicant[arc]] = True
-                rows = csc.indices[csc.indptr[arc]:csc.indptr[arc + 1]]
-                lhs[rows] += csc.data[csc.indptr[arc]:csc.indptr[arc + 1]]
+                rows = csc.indices[csc.indptr[arc] : csc.indptr[arc + 1]]
+                lhs[rows] += csc.data[csc.indptr[arc] : csc.indptr[arc + 1]]
                 break
     return selected
 

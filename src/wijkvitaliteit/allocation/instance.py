@@ -29,17 +29,17 @@ SCALE = 1000  # value points → integer units for the min-cost flow and CP-SAT
 @dataclass
 class Instance:
     policy: Policy
-    applicants: pd.DataFrame          # one row per applicant, position = index used by arcs
-    vacancies: pd.DataFrame           # one row per vacancy (with ``cap`` etc. per buurt where relevant)
-    arc_applicant: np.ndarray         # int32
-    arc_vacancy: np.ndarray           # int32
-    rank: np.ndarray                  # int32, 1 = first choice
-    preference: np.ndarray            # float, (K + 1 - rank) / K in (0, 1]
-    value: np.ndarray                 # int64, points × SCALE
-    A: sparse.csr_matrix              # rows × arcs, int64
-    b: np.ndarray                     # int64
-    rows: pd.DataFrame                # rule, area, sense, label per row of A
-    buurten: pd.DataFrame             # buurt_code, score, stock, vacancies, cap, quota_max
+    applicants: pd.DataFrame  # one row per applicant, position = index used by arcs
+    vacancies: pd.DataFrame  # one row per vacancy (with ``cap`` etc. per buurt where relevant)
+    arc_applicant: np.ndarray  # int32
+    arc_vacancy: np.ndarray  # int32
+    rank: np.ndarray  # int32, 1 = first choice
+    preference: np.ndarray  # float, (K + 1 - rank) / K in (0, 1]
+    value: np.ndarray  # int64, points × SCALE
+    A: sparse.csr_matrix  # rows × arcs, int64
+    b: np.ndarray  # int64
+    rows: pd.DataFrame  # rule, area, sense, label per row of A
+    buurten: pd.DataFrame  # buurt_code, score, stock, vacancies, cap, quota_max
     excluded: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -57,9 +57,11 @@ def income_limits(policy: Policy, applicants: pd.DataFrame) -> pd.DataFrame:
     if passend is not None:
         lim = passend.limits[year]
         aow = applicants["age"].to_numpy() >= passend.aow_age
-        out["passend_income"] = np.select([single & ~aow, ~single & ~aow, single & aow],
-                                          [lim.income_single, lim.income_multi, lim.income_single_aow],
-                                          lim.income_multi_aow)
+        out["passend_income"] = np.select(
+            [single & ~aow, ~single & ~aow, single & aow],
+            [lim.income_single, lim.income_multi, lim.income_single_aow],
+            lim.income_multi_aow,
+        )
         out["aftopping"] = np.where(applicants["household_size"].to_numpy() <= 2, lim.rent_small, lim.rent_large)
     daeb = policy.active("daeb")
     if daeb is not None:
@@ -129,17 +131,33 @@ def build_instance(inputs: AllocationInputs, policy: Policy, buurt_info: pd.Data
     pri = policy.priorities
     wait = np.minimum(waiting_years(applicants, policy.policy.year), pri.max_waiting_years)
     urgent = applicants["urgent"].to_numpy(bool)
-    commit = (applicants["commitment_buurt"].astype("string").fillna("").to_numpy()[arc_a]
-              == vacancies["buurt_code"].astype("string").to_numpy()[arc_v])
-    points = (pri.fill + pri.preference * preference + pri.waiting_years * wait[arc_a]
-              + pri.urgency * urgent[arc_a] + pri.commitment * commit)
+    commit = (
+        applicants["commitment_buurt"].astype("string").fillna("").to_numpy()[arc_a]
+        == vacancies["buurt_code"].astype("string").to_numpy()[arc_v]
+    )
+    points = (
+        pri.fill
+        + pri.preference * preference
+        + pri.waiting_years * wait[arc_a]
+        + pri.urgency * urgent[arc_a]
+        + pri.commitment * commit
+    )
     value = np.round(points * SCALE).astype(np.int64)
 
     # -- shared rules as rows of A -----------------------------------------------------------------
     per_buurt = vacancies.groupby("buurt_code").size().rename("vacancies")
     info = buurt_info.set_index("buurt_code").reindex(per_buurt.index)
-    buurten = buurt_caps(policy, pd.DataFrame({"buurt_code": per_buurt.index, "score": info["score"].to_numpy(),
-                                               "stock": info["stock"].to_numpy(), "vacancies": per_buurt.to_numpy()}))
+    buurten = buurt_caps(
+        policy,
+        pd.DataFrame(
+            {
+                "buurt_code": per_buurt.index,
+                "score": info["score"].to_numpy(),
+                "stock": info["stock"].to_numpy(),
+                "vacancies": per_buurt.to_numpy(),
+            }
+        ),
+    )
     limits = income_limits(policy, applicants)
     rent = vacancies["rent"].to_numpy(float)[arc_v]
     rows: list[dict] = []
@@ -158,8 +176,7 @@ def build_instance(inputs: AllocationInputs, policy: Policy, buurt_info: pd.Data
         low_income = (applicants["income"].to_numpy() <= limits["passend_income"].to_numpy())[arc_a]
         fits = rent <= limits["aftopping"].to_numpy()[arc_a]
         arcs = everything[low_income]
-        add("passend_toewijzen", "", ">=", f"≥ {passend.min_share:.1%} passend", arcs,
-            np.where(fits[low_income], s - 1000, s), 0)
+        add("passend_toewijzen", "", ">=", f"≥ {passend.min_share:.1%} passend", arcs, np.where(fits[low_income], s - 1000, s), 0)
     daeb = policy.active("daeb")
     if daeb is not None:
         s = round(daeb.min_share * 1000)
@@ -173,13 +190,12 @@ def build_instance(inputs: AllocationInputs, policy: Policy, buurt_info: pd.Data
         arcs = arcs[order]
         starts = np.searchsorted(buurt_of_arc[arcs], np.arange(len(buurten) + 1))
         for i, row in enumerate(buurten.itertuples()):
-            part = arcs[starts[i]:starts[i + 1]]
+            part = arcs[starts[i] : starts[i + 1]]
             bound = int(getattr(row, bound_column))
             add(rule, row.buurt_code, "<=", label.format(bound), part, np.ones(len(part), np.int64), bound)
 
     if "cap" in buurten:
-        per_buurt_rows("vulnerable_cap", applicants["vulnerable"].to_numpy(bool)[arc_a], "cap",
-                       "≤ {} kwetsbare huishoudens")
+        per_buurt_rows("vulnerable_cap", applicants["vulnerable"].to_numpy(bool)[arc_a], "cap", "≤ {} kwetsbare huishoudens")
     quota = policy.active("uitstroom_quota")
     if quota is not None and quota_dwellings(quota, len(vacancies)) > 0:
         q = quota_dwellings(quota, len(vacancies))
@@ -192,10 +208,18 @@ def build_instance(inputs: AllocationInputs, policy: Policy, buurt_info: pd.Data
     else:
         r = c = v = np.zeros(0, np.int64)
     A = sparse.csr_matrix((v.astype(np.int64), (r, c)), shape=(len(rows), len(arc_a)), dtype=np.int64)
-    return Instance(policy=policy, applicants=applicants, vacancies=vacancies,
-                    arc_applicant=arc_a.astype(np.int32), arc_vacancy=arc_v.astype(np.int32),
-                    rank=rank.astype(np.int32), preference=preference, value=value, A=A,
-                    b=np.asarray(bounds, np.int64),
-                    rows=pd.DataFrame(rows, columns=["rule", "area", "sense", "label"]), buurten=buurten,
-                    excluded=excluded)
-
+    return Instance(
+        policy=policy,
+        applicants=applicants,
+        vacancies=vacancies,
+        arc_applicant=arc_a.astype(np.int32),
+        arc_vacancy=arc_v.astype(np.int32),
+        rank=rank.astype(np.int32),
+        preference=preference,
+        value=value,
+        A=A,
+        b=np.asarray(bounds, np.int64),
+        rows=pd.DataFrame(rows, columns=["rule", "area", "sense", "label"]),
+        buurten=buurten,
+        excluded=excluded,
+    )

@@ -27,10 +27,10 @@ from wijkvitaliteit.allocation.instance import Instance
 
 @dataclass
 class Solution:
-    selected: np.ndarray              # bool per arc
-    objective: int                    # value units (points × SCALE)
-    bound: int | None                 # upper bound on any feasible objective (None when unknown)
-    status: str                       # optimal | feasible | infeasible
+    selected: np.ndarray  # bool per arc
+    objective: int  # value units (points × SCALE)
+    bound: int | None  # upper bound on any feasible objective (None when unknown)
+    status: str  # optimal | feasible | infeasible
     method: str
     iterations: int = 0
     seconds: float = 0.0
@@ -72,13 +72,14 @@ def max_weight_matching(inst: Instance, gain: np.ndarray, allowed: np.ndarray | 
     apps = np.unique(inst.arc_applicant[idx])
     vacs = np.unique(inst.arc_vacancy[idx])
     flow = min(len(apps), len(vacs))
-    tails = np.concatenate([np.zeros(len(apps), np.int64), 1 + inst.arc_applicant[idx].astype(np.int64),
-                            1 + n_a + vacs.astype(np.int64), [src]])
-    heads = np.concatenate([1 + apps.astype(np.int64), 1 + n_a + inst.arc_vacancy[idx].astype(np.int64),
-                            np.full(len(vacs), sink, np.int64), [sink]])
+    tails = np.concatenate(
+        [np.zeros(len(apps), np.int64), 1 + inst.arc_applicant[idx].astype(np.int64), 1 + n_a + vacs.astype(np.int64), [src]]
+    )
+    heads = np.concatenate(
+        [1 + apps.astype(np.int64), 1 + n_a + inst.arc_vacancy[idx].astype(np.int64), np.full(len(vacs), sink, np.int64), [sink]]
+    )
     caps = np.concatenate([np.ones(len(apps) + len(idx) + len(vacs), np.int64), [flow]])
-    costs = np.concatenate([np.zeros(len(apps), np.int64), -gain[idx].astype(np.int64),
-                            np.zeros(len(vacs) + 1, np.int64)])
+    costs = np.concatenate([np.zeros(len(apps), np.int64), -gain[idx].astype(np.int64), np.zeros(len(vacs) + 1, np.int64)])
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     smcf.set_node_supply(src, flow)
@@ -86,7 +87,7 @@ def max_weight_matching(inst: Instance, gain: np.ndarray, allowed: np.ndarray | 
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    flows = smcf.flows(arcs[len(apps):len(apps) + len(idx)])
+    flows = smcf.flows(arcs[len(apps) : len(apps) + len(idx)])
     selected[idx[flows > 0]] = True
     return selected
 
@@ -194,9 +195,9 @@ def restrict_and_resolve(inst: Instance, gain: np.ndarray, x: np.ndarray, rounds
         if len(broken) == 0:
             break
         for g in broken:
-            arcs = csr.indices[csr.indptr[g]:csr.indptr[g + 1]]
+            arcs = csr.indices[csr.indptr[g] : csr.indptr[g + 1]]
             chosen = arcs[x[arcs]]
-            keep = chosen[np.argsort(-gain[chosen], kind="stable")][:max(int(inst.b[g]), 0)]
+            keep = chosen[np.argsort(-gain[chosen], kind="stable")][: max(int(inst.b[g]), 0)]
             allowed[arcs] = False
             allowed[keep] = True
         x = max_weight_matching(inst, gain, allowed)
@@ -207,8 +208,9 @@ def _objective(inst: Instance, x: np.ndarray) -> int:
     return int(inst.value[x].sum())
 
 
-def solve_exact(inst: Instance, *, time_limit: float = 30.0, hint: np.ndarray | None = None,
-                workers: int = 2) -> tuple[str, np.ndarray | None, int | None, int | None]:
+def solve_exact(
+    inst: Instance, *, time_limit: float = 30.0, hint: np.ndarray | None = None, workers: int = 2
+) -> tuple[str, np.ndarray | None, int | None, int | None]:
     """CP-SAT on the same arcs, values and rows. Returns (status, selection, objective, bound)."""
     from ortools.sat.python import cp_model
 
@@ -223,8 +225,9 @@ def solve_exact(inst: Instance, *, time_limit: float = 30.0, hint: np.ndarray | 
     csr = inst.A
     for g in range(csr.shape[0]):
         start, end = csr.indptr[g], csr.indptr[g + 1]
-        model.add(sum(int(c) * x[int(i)] for i, c in zip(csr.indices[start:end], csr.data[start:end], strict=True))
-                  <= int(inst.b[g]))
+        model.add(
+            sum(int(c) * x[int(i)] for i, c in zip(csr.indices[start:end], csr.data[start:end], strict=True)) <= int(inst.b[g])
+        )
     model.maximize(sum(int(v) * x[i] for i, v in enumerate(inst.value)))
     if hint is not None:
         for i, on in enumerate(hint):
@@ -234,16 +237,22 @@ def solve_exact(inst: Instance, *, time_limit: float = 30.0, hint: np.ndarray | 
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = 0
     status = solver.solve(model)
-    name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible"}.get(
-        status, "unknown")
+    name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible", cp_model.INFEASIBLE: "infeasible"}.get(status, "unknown")
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         sel = np.array([solver.value(v) for v in x], bool)
         return name, sel, int(round(solver.objective_value)), int(np.floor(solver.best_objective_bound + 1e-6))
     return name, None, None, None
 
 
-def optimise(inst: Instance, *, time_limit: float = 5.0, max_iterations: int = 50, tolerance: float = 1e-4,
-             exact_arc_limit: int = 20_000, exact_time_limit: float = 30.0) -> Solution:
+def optimise(
+    inst: Instance,
+    *,
+    time_limit: float = 5.0,
+    max_iterations: int = 50,
+    tolerance: float = 1e-4,
+    exact_arc_limit: int = 20_000,
+    exact_time_limit: float = 30.0,
+) -> Solution:
     started = time.perf_counter()
     repair = _Repair(inst)
     n_rows = inst.A.shape[0]
@@ -308,20 +317,32 @@ def optimise(inst: Instance, *, time_limit: float = 5.0, max_iterations: int = 5
     bound = None if not np.isfinite(ub) else int(np.floor(ub))
     if best_x is not None:
         status = "optimal" if bound is not None and bound - best_lb <= 0 else "feasible"
-        sol = Solution(best_x, int(best_lb), max(bound, int(best_lb)) if bound is not None else None, status,
-                       "min-cost flow" if n_rows == 0 or iterations == 1 and status == "optimal"
-                       else "min-cost flow + Lagrange + repair", iterations, seconds, lam)
+        sol = Solution(
+            best_x,
+            int(best_lb),
+            max(bound, int(best_lb)) if bound is not None else None,
+            status,
+            "min-cost flow" if n_rows == 0 or iterations == 1 and status == "optimal" else "min-cost flow + Lagrange + repair",
+            iterations,
+            seconds,
+            lam,
+        )
     else:
         x = least_bad[1] if least_bad else np.zeros(inst.n_arcs, bool)
-        sol = Solution(x, _objective(inst, x), bound, "infeasible", "min-cost flow + Lagrange + repair",
-                       iterations, seconds, lam)
+        sol = Solution(x, _objective(inst, x), bound, "infeasible", "min-cost flow + Lagrange + repair", iterations, seconds, lam)
     if sol.status != "optimal" and inst.n_arcs <= exact_arc_limit:
-        status, sel, obj, cp_bound = solve_exact(inst, time_limit=exact_time_limit,
-                                                 hint=sol.selected if sol.status == "feasible" else None)
-        if status in ("optimal", "feasible") and sel is not None and obj is not None and (
-                sol.status == "infeasible" or obj >= sol.objective):
-            sol = Solution(sel, obj, cp_bound, status, "CP-SAT (after min-cost flow)", iterations,
-                           time.perf_counter() - started, lam)
+        status, sel, obj, cp_bound = solve_exact(
+            inst, time_limit=exact_time_limit, hint=sol.selected if sol.status == "feasible" else None
+        )
+        if (
+            status in ("optimal", "feasible")
+            and sel is not None
+            and obj is not None
+            and (sol.status == "infeasible" or obj >= sol.objective)
+        ):
+            sol = Solution(
+                sel, obj, cp_bound, status, "CP-SAT (after min-cost flow)", iterations, time.perf_counter() - started, lam
+            )
         elif status == "infeasible":
             sol.explanation.append("CP-SAT bewijst: geen toewijzing houdt zich aan alle regels.")
             sol.seconds = time.perf_counter() - started

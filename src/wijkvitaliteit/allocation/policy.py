@@ -154,8 +154,9 @@ class Policy(_Strict):
         for name in ("passend_toewijzen", "daeb"):
             rule = getattr(self, name)
             if rule is not None and rule.enabled and year not in rule.limits:
-                raise ValueError(f"{name} has no limits for the policy year {year} "
-                                 f"(has {', '.join(map(str, sorted(rule.limits))) or 'none'})")
+                raise ValueError(
+                    f"{name} has no limits for the policy year {year} (has {', '.join(map(str, sorted(rule.limits))) or 'none'})"
+                )
         return self
 
     @property
@@ -186,7 +187,8 @@ def load_policy(path: str | Path) -> tuple[Policy, str]:
     if not path.exists() and str(path) in BUNDLED:
         path = bundled_policy_path(str(path))
     if not path.exists():
-        raise InputError(path, "an allocation policy TOML file or a bundled policy (" + ", ".join(BUNDLED) + ")",
-                         found="no such file")
+        raise InputError(
+            path, "an allocation policy TOML file or a bundled policy (" + ", ".join(BUNDLED) + ")", found="no such file"
+        )
     text = path.read_text(encoding="utf-8")
     return parse_policy(text, str(path)), text

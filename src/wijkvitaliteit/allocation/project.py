@@ -23,29 +23,38 @@ SCORE_COLUMNS = ["veerkracht", "vitality", "vitality_min", "vitality_max", "cate
 
 def projected_lettings(assignment: pd.DataFrame, year: int) -> pd.DataFrame:
     """The round's lettings in the shape of the stored corporation lettings, dated 1 July of ``year``."""
-    return pd.DataFrame({
-        "letting_id": [f"PROJ{i:07d}" for i in range(len(assignment))],
-        "buurt_code": assignment["buurt_code"].astype("string").to_numpy(),
-        "start_date": pd.Timestamp(year=year, month=7, day=1),
-        "income_class": pd.NA,
-        "vulnerable": assignment["vulnerable"].astype(bool).to_numpy(),
-        "contacted_within_6_weeks": pd.NA,
-    })
+    return pd.DataFrame(
+        {
+            "letting_id": [f"PROJ{i:07d}" for i in range(len(assignment))],
+            "buurt_code": assignment["buurt_code"].astype("string").to_numpy(),
+            "start_date": pd.Timestamp(year=year, month=7, day=1),
+            "income_class": pd.NA,
+            "vulnerable": assignment["vulnerable"].astype(bool).to_numpy(),
+            "contacted_within_6_weeks": pd.NA,
+        }
+    )
 
 
-def project(assignment: pd.DataFrame, year: int, current_year: int, records: dict[str, pd.DataFrame],
-            measurements: pd.DataFrame, buurten: pd.DataFrame, model: ScoringModel,
-            settings: DeriveSettings) -> pd.DataFrame:
+def project(
+    assignment: pd.DataFrame,
+    year: int,
+    current_year: int,
+    records: dict[str, pd.DataFrame],
+    measurements: pd.DataFrame,
+    buurten: pd.DataFrame,
+    model: ScoringModel,
+    settings: DeriveSettings,
+) -> pd.DataFrame:
     """Per buurt with corporation stock: projected vulnerable share (window ending in ``year``) and the score
     of ``current_year`` with that share. ``measurements``: the model's indicators from the workspace (all
     years); ``buurten``: code, gemeente_code."""
     lettings = records["lettings"]
     new = projected_lettings(assignment, year)
     keep = [c for c in new.columns if c in lettings.columns]
-    combined = pd.concat([lettings[lettings["start_date"].astype("datetime64[ns]").dt.year < year][keep], new[keep]],
-                         ignore_index=True)
-    derived = derive_corporation(records["dwellings"], combined, records["nuisance"], records["organisation"],
-                                 settings)
+    combined = pd.concat(
+        [lettings[lettings["start_date"].astype("datetime64[ns]").dt.year < year][keep], new[keep]], ignore_index=True
+    )
+    derived = derive_corporation(records["dwellings"], combined, records["nuisance"], records["organisation"], settings)
     share = derived[(derived["year"] == year) & (derived["indicator"] == SHARE)].assign(year=current_year)
     base = measurements[~((measurements["indicator"] == SHARE) & (measurements["year"] >= current_year))]
     merged = pd.concat([base, share], ignore_index=True)

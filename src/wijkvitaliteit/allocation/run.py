@@ -36,14 +36,14 @@ class AllocationResult:
     policy: Policy
     policy_text: str
     method: str
-    status: str                       # optimal | feasible | infeasible (rules broken) — per the checker
-    objective: float                  # points
-    bound: float | None               # upper bound on the objective (points), optimiser only
+    status: str  # optimal | feasible | infeasible (rules broken) — per the checker
+    objective: float  # points
+    bound: float | None  # upper bound on the objective (points), optimiser only
     seconds: float
-    assignment: pd.DataFrame          # applicant_id, vacancy_id, buurt_code, rank, points, vulnerable, uitstroom
-    violations: pd.DataFrame          # the checker's findings (empty: every rule holds)
-    binding: pd.DataFrame             # rules without room left: rule, area, label, slack
-    buurten: pd.DataFrame             # per buurt: vacancies, lettings, vulnerable, uitstroom, cap, quota_max
+    assignment: pd.DataFrame  # applicant_id, vacancy_id, buurt_code, rank, points, vulnerable, uitstroom
+    violations: pd.DataFrame  # the checker's findings (empty: every rule holds)
+    binding: pd.DataFrame  # rules without room left: rule, area, label, slack
+    buurten: pd.DataFrame  # per buurt: vacancies, lettings, vulnerable, uitstroom, cap, quota_max
     metrics: dict = field(default_factory=dict)
     explanation: list[str] = field(default_factory=list)
 
@@ -62,8 +62,11 @@ def metrics(inst: Instance, selected: np.ndarray) -> dict:
 
     wait = waiting_years(apps, inst.policy.policy.year)
     return {
-        "vacancies": len(inst.vacancies), "applicants": len(apps), "arcs": inst.n_arcs,
-        "lettings": n, "filled_share": n / max(len(inst.vacancies), 1),
+        "vacancies": len(inst.vacancies),
+        "applicants": len(apps),
+        "arcs": inst.n_arcs,
+        "lettings": n,
+        "filled_share": n / max(len(inst.vacancies), 1),
         "objective": float(inst.value[selected].sum()) / SCALE,
         "preference_fit": float(inst.preference[selected].sum()),
         "mean_rank": float(inst.rank[selected].mean()) if n else None,
@@ -72,8 +75,12 @@ def metrics(inst: Instance, selected: np.ndarray) -> dict:
         "urgent_housed": int(apps["urgent"].to_numpy(bool)[a].sum()),
         "vulnerable_housed": int(apps["vulnerable"].to_numpy(bool)[a].sum()),
         "uitstroom_housed": int(apps["uitstroom"].to_numpy(bool)[a].sum()),
-        "commitment_housed": int((apps["commitment_buurt"].astype("string").fillna("").to_numpy()[a]
-                                  == inst.vacancies["buurt_code"].to_numpy()[inst.arc_vacancy[selected]]).sum()),
+        "commitment_housed": int(
+            (
+                apps["commitment_buurt"].astype("string").fillna("").to_numpy()[a]
+                == inst.vacancies["buurt_code"].to_numpy()[inst.arc_vacancy[selected]]
+            ).sum()
+        ),
         "excluded_pairs": inst.excluded,
     }
 
@@ -82,11 +89,17 @@ def assignment_table(inst: Instance, selected: np.ndarray) -> pd.DataFrame:
     idx = np.flatnonzero(selected)
     apps = inst.applicants.iloc[inst.arc_applicant[idx]]
     vacs = inst.vacancies.iloc[inst.arc_vacancy[idx]]
-    return pd.DataFrame({
-        "applicant_id": apps["applicant_id"].to_numpy(), "vacancy_id": vacs["vacancy_id"].to_numpy(),
-        "buurt_code": vacs["buurt_code"].to_numpy(), "rank": inst.rank[idx], "points": inst.value[idx] / SCALE,
-        "vulnerable": apps["vulnerable"].to_numpy(bool), "uitstroom": apps["uitstroom"].to_numpy(bool),
-    })
+    return pd.DataFrame(
+        {
+            "applicant_id": apps["applicant_id"].to_numpy(),
+            "vacancy_id": vacs["vacancy_id"].to_numpy(),
+            "buurt_code": vacs["buurt_code"].to_numpy(),
+            "rank": inst.rank[idx],
+            "points": inst.value[idx] / SCALE,
+            "vulnerable": apps["vulnerable"].to_numpy(bool),
+            "uitstroom": apps["uitstroom"].to_numpy(bool),
+        }
+    )
 
 
 def binding_rules(inst: Instance, selected: np.ndarray) -> pd.DataFrame:
@@ -100,8 +113,9 @@ def binding_rules(inst: Instance, selected: np.ndarray) -> pd.DataFrame:
 
 
 def per_buurt(inst: Instance, table: pd.DataFrame) -> pd.DataFrame:
-    counts = table.groupby("buurt_code").agg(lettings=("vacancy_id", "size"), vulnerable=("vulnerable", "sum"),
-                                             uitstroom=("uitstroom", "sum"))
+    counts = table.groupby("buurt_code").agg(
+        lettings=("vacancy_id", "size"), vulnerable=("vulnerable", "sum"), uitstroom=("uitstroom", "sum")
+    )
     out = inst.buurten.set_index("buurt_code").join(counts).fillna({"lettings": 0, "vulnerable": 0, "uitstroom": 0})
     for column in ("lettings", "vulnerable", "uitstroom"):
         out[column] = out[column].astype(int)
@@ -109,9 +123,17 @@ def per_buurt(inst: Instance, table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def run_policy(inputs: AllocationInputs, policy: Policy, policy_text: str, buurt_info: pd.DataFrame,
-               method: str = "optimiser", *, time_limit: float = 5.0, exact_arc_limit: int = 20_000,
-               instance: Instance | None = None) -> AllocationResult:
+def run_policy(
+    inputs: AllocationInputs,
+    policy: Policy,
+    policy_text: str,
+    buurt_info: pd.DataFrame,
+    method: str = "optimiser",
+    *,
+    time_limit: float = 5.0,
+    exact_arc_limit: int = 20_000,
+    instance: Instance | None = None,
+) -> AllocationResult:
     started = time.perf_counter()
     inst = instance or build_instance(inputs, policy, buurt_info)
     explanation: list[str] = []
@@ -134,8 +156,18 @@ def run_policy(inputs: AllocationInputs, policy: Policy, policy_text: str, buurt
         status = "infeasible"
     elif status == "infeasible":  # the checker finds nothing the optimiser's rows found: they disagree
         raise AssertionError("optimiser reports broken rules the independent checker does not find")
-    return AllocationResult(policy=policy, policy_text=policy_text, method=method, status=status,
-                            objective=float(inst.value[selected].sum()) / SCALE, bound=bound, seconds=seconds,
-                            assignment=table, violations=found, binding=binding_rules(inst, selected),
-                            buurten=per_buurt(inst, table), metrics=metrics(inst, selected),
-                            explanation=explanation)
+    return AllocationResult(
+        policy=policy,
+        policy_text=policy_text,
+        method=method,
+        status=status,
+        objective=float(inst.value[selected].sum()) / SCALE,
+        bound=bound,
+        seconds=seconds,
+        assignment=table,
+        violations=found,
+        binding=binding_rules(inst, selected),
+        buurten=per_buurt(inst, table),
+        metrics=metrics(inst, selected),
+        explanation=explanation,
+    )

@@ -34,19 +34,31 @@ LABELS = ("absorbs", "as_expected", "under_pressure")
 @dataclass(frozen=True)
 class ResilienceResult:
     coefficients: pd.DataFrame  # term, estimate, std_error, ci_low, ci_high, p_value
-    buurten: pd.DataFrame       # per buurt: observed, expected, difference, its interval, label, draagkracht
+    buurten: pd.DataFrame  # per buurt: observed, expected, difference, its interval, label, draagkracht
     n_obs: int
     n_buurten: int
     outcome: str
 
 
-def panel(measurements: pd.DataFrame, outcome: str = "corp.nuisance_per_100",
-          inflow: str = "corp.vulnerable_share", share: str = "kwb.p_wcorpw") -> pd.DataFrame:
+def panel(
+    measurements: pd.DataFrame,
+    outcome: str = "corp.nuisance_per_100",
+    inflow: str = "corp.vulnerable_share",
+    share: str = "kwb.p_wcorpw",
+) -> pd.DataFrame:
     """Buurt-years with outcome (y), inflow (V) and the corporation share (S, 0–1, the latest value)."""
-    wide = measurements[measurements["indicator"].isin([outcome, inflow])].pivot_table(
-        index=["area_code", "year"], columns="indicator", values="value").reset_index()
-    corp = (measurements[measurements["indicator"] == share].sort_values("year")
-            .drop_duplicates("area_code", keep="last").set_index("area_code")["value"] / 100)
+    wide = (
+        measurements[measurements["indicator"].isin([outcome, inflow])]
+        .pivot_table(index=["area_code", "year"], columns="indicator", values="value")
+        .reset_index()
+    )
+    corp = (
+        measurements[measurements["indicator"] == share]
+        .sort_values("year")
+        .drop_duplicates("area_code", keep="last")
+        .set_index("area_code")["value"]
+        / 100
+    )
     wide["S"] = wide["area_code"].map(corp)
     frame = wide.rename(columns={outcome: "y", inflow: "V"}).dropna(subset=["y", "V", "S"])
     return frame[["area_code", "year", "y", "V", "S"]].reset_index(drop=True)
@@ -56,36 +68,58 @@ def fit(data: pd.DataFrame, outcome: str = "corp.nuisance_per_100", level: float
     import statsmodels.formula.api as smf
 
     if data["area_code"].nunique() < 10 or len(data) < 30:
-        raise BadParameter("data", f"too few buurt-years for the panel model: {len(data)} in "
-                                   f"{data['area_code'].nunique()} buurten")
+        raise BadParameter(
+            "data", f"too few buurt-years for the panel model: {len(data)} in {data['area_code'].nunique()} buurten"
+        )
     fe = smf.ols("y ~ V + V:S + C(area_code) + C(year)", data=data).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(data["area_code"])[0]})
+        cov_type="cluster", cov_kwds={"groups": pd.factorize(data["area_code"])[0]}
+    )
     ci = fe.conf_int(alpha=1 - level)
     terms = ["V", "V:S"]
-    coefficients = pd.DataFrame({"term": ["vulnerable_share", "vulnerable_share × corporation_share"],
-                                 "estimate": fe.params[terms].to_numpy(), "std_error": fe.bse[terms].to_numpy(),
-                                 "ci_low": ci.loc[terms, 0].to_numpy(), "ci_high": ci.loc[terms, 1].to_numpy(),
-                                 "p_value": fe.pvalues[terms].to_numpy()})
+    coefficients = pd.DataFrame(
+        {
+            "term": ["vulnerable_share", "vulnerable_share × corporation_share"],
+            "estimate": fe.params[terms].to_numpy(),
+            "std_error": fe.bse[terms].to_numpy(),
+            "ci_low": ci.loc[terms, 0].to_numpy(),
+            "ci_high": ci.loc[terms, 1].to_numpy(),
+            "p_value": fe.pvalues[terms].to_numpy(),
+        }
+    )
 
     pooled = smf.ols("y ~ V + S + V:S + C(year)", data=data).fit()
     scored = data.assign(expected=pooled.fittedvalues, residual=data["y"] - pooled.fittedvalues)
-    per = scored.groupby("area_code").agg(years=("y", "size"), observed=("y", "mean"), expected=("expected", "mean"),
-                                          difference=("residual", "mean"), sd=("residual", "std"),
-                                          V=("V", "last"), S=("S", "last"), year=("year", "max"))
+    per = scored.groupby("area_code").agg(
+        years=("y", "size"),
+        observed=("y", "mean"),
+        expected=("expected", "mean"),
+        difference=("residual", "mean"),
+        sd=("residual", "std"),
+        V=("V", "last"),
+        S=("S", "last"),
+        year=("year", "max"),
+    )
     se = per["sd"] / np.sqrt(per["years"])
     tcrit = stats.t.ppf(0.5 + level / 2, np.maximum(per["years"] - 1, 1))
     per["difference_low"] = per["difference"] - tcrit * se
     per["difference_high"] = per["difference"] + tcrit * se
-    per["label"] = np.select([per["difference_high"] < 0, per["difference_low"] > 0], ["absorbs", "under_pressure"],
-                             "as_expected")
+    per["label"] = np.select(
+        [per["difference_high"] < 0, per["difference_low"] > 0], ["absorbs", "under_pressure"], "as_expected"
+    )
     per.loc[per["years"] < 3, "label"] = "too_few_years"
     per["slope"] = fe.params["V"] + fe.params["V:S"] * per["S"]
-    return ResilienceResult(coefficients=coefficients, buurten=per.drop(columns="sd").reset_index(),
-                            n_obs=int(fe.nobs), n_buurten=int(data["area_code"].nunique()), outcome=outcome)
+    return ResilienceResult(
+        coefficients=coefficients,
+        buurten=per.drop(columns="sd").reset_index(),
+        n_obs=int(fe.nobs),
+        n_buurten=int(data["area_code"].nunique()),
+        outcome=outcome,
+    )
 
 
-def draagkracht(result: ResilienceResult, current: pd.DataFrame, model: ScoringModel, step: float = 0.005,
-                limit: float = 0.6) -> pd.Series:
+def draagkracht(
+    result: ResilienceResult, current: pd.DataFrame, model: ScoringModel, step: float = 0.005, limit: float = 0.6
+) -> pd.Series:
     """Extra vulnerable share (0–1) before veerkracht points rise, per buurt; 0 where they are already 3,
     NaN where the buurt has no complete veerkracht or no slope (not in the model), inf beyond ``limit``.
     ``current`` holds the active run's score_indicators rows (area_code, factor, indicator, value,

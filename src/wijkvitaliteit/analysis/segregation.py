@@ -52,8 +52,7 @@ def indices(units: pd.DataFrame, by: list[str], group: str = "group", total: str
         exposure_terms = share_of_group * ((t - x) / t)
         E = _entropy(P)
         d = np.bincount(codes, weights=t * np.abs(p - P[codes]), minlength=n) / (2 * T * P * (1 - P))
-        h = np.bincount(codes, weights=np.nan_to_num(t * (E[codes] - _entropy(p)) / (E[codes] * T[codes])),
-                        minlength=n)
+        h = np.bincount(codes, weights=np.nan_to_num(t * (E[codes] - _entropy(p)) / (E[codes] * T[codes])), minlength=n)
     result = keys
     result["units"] = np.bincount(codes, minlength=n)
     result["group_total"] = X
@@ -73,12 +72,18 @@ def location_quotients(units: pd.DataFrame, by: list[str], group: str = "group",
         return (units[group] / units[total]) / (sums[group] / sums[total])
 
 
-def centre_profile(units: pd.DataFrame, distance: str, rings: int = 5, group: str = "group",
-                   total: str = "total") -> pd.DataFrame:
+def centre_profile(
+    units: pd.DataFrame, distance: str, rings: int = 5, group: str = "group", total: str = "total"
+) -> pd.DataFrame:
     """The group's share by distance from the centre: units in ``rings`` bands of equal count (inner → edge)."""
     frame = units.dropna(subset=[group, total, distance]).sort_values(distance)
     frame = frame.assign(ring=np.minimum((np.arange(len(frame)) * rings) // max(len(frame), 1), rings - 1))
-    out = frame.groupby("ring").agg(units=(group, "size"), km_from=(distance, "min"), km_to=(distance, "max"),
-                                    group=(group, "sum"), total=(total, "sum")).reset_index()
+    out = (
+        frame.groupby("ring")
+        .agg(
+            units=(group, "size"), km_from=(distance, "min"), km_to=(distance, "max"), group=(group, "sum"), total=(total, "sum")
+        )
+        .reset_index()
+    )
     out["share"] = out["group"] / out["total"]
     return out

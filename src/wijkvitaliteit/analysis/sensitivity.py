@@ -39,12 +39,19 @@ class SensitivitySettings:
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides) -> SensitivitySettings:
-        text = (Path(path).read_text(encoding="utf-8") if path else
-                resources.files("wijkvitaliteit.analysis").joinpath("sensitivity.toml").read_text(encoding="utf-8"))
+        text = (
+            Path(path).read_text(encoding="utf-8")
+            if path
+            else resources.files("wijkvitaliteit.analysis").joinpath("sensitivity.toml").read_text(encoding="utf-8")
+        )
         data = tomllib.loads(text)
-        flat = {"draws": data.get("draws", 10_000), "seed": data.get("seed", 0), **data.get("ranges", {}),
-                **{k: tuple(v) if isinstance(v, list) else v for k, v in data.get("alternatives", {}).items()},
-                **data.get("labels", {})}
+        flat = {
+            "draws": data.get("draws", 10_000),
+            "seed": data.get("seed", 0),
+            **data.get("ranges", {}),
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in data.get("alternatives", {}).items()},
+            **data.get("labels", {}),
+        }
         flat.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**flat)
 
@@ -55,8 +62,9 @@ def _quantiles(sample: np.ndarray, q: np.ndarray) -> np.ndarray:
     return np.interp(q * (len(ordered) - 1), np.arange(len(ordered)), ordered)
 
 
-def _draw_thresholds(rule, ref: pd.DataFrame | None, keys: list, settings: SensitivitySettings,
-                     rng: np.random.Generator, d: int) -> dict:
+def _draw_thresholds(
+    rule, ref: pd.DataFrame | None, keys: list, settings: SensitivitySettings, rng: np.random.Generator, d: int
+) -> dict:
     """Per reference key (value_year, scope): the (d, 2) low/high limits of every draw."""
     worse = rule.resolved_direction() == "higher_is_worse"
     switch = rng.random(d) < settings.rule_switch
@@ -86,8 +94,13 @@ def _draw_thresholds(rule, ref: pd.DataFrame | None, keys: list, settings: Sensi
     return out
 
 
-def run(inputs: pd.DataFrame, references: dict[str, pd.DataFrame], model: ScoringModel,
-        settings: SensitivitySettings, chunk: int = 1000) -> pd.DataFrame:
+def run(
+    inputs: pd.DataFrame,
+    references: dict[str, pd.DataFrame],
+    model: ScoringModel,
+    settings: SensitivitySettings,
+    chunk: int = 1000,
+) -> pd.DataFrame:
     """``inputs``: one row per buurt and indicator of the active run (area_code, factor, indicator, value,
     value_year, scope), complete buurten only. ``references``: per indicator the reference values
     (value_year, scope, value) its quantile rule ranks against. Returns one row per buurt."""
@@ -99,16 +112,17 @@ def run(inputs: pd.DataFrame, references: dict[str, pd.DataFrame], model: Scorin
     for factor in FACTORS:
         for rule in model.factors[factor].indicators:
             rows = inputs[inputs["indicator"] == rule.id].set_index("area_code").reindex(codes)
-            groups = {tuple(key): np.asarray(idx) for key, idx in
-                      rows.reset_index().groupby(["value_year", "scope"]).indices.items()}
+            groups = {
+                tuple(key): np.asarray(idx) for key, idx in rows.reset_index().groupby(["value_year", "scope"]).indices.items()
+            }
             limits = _draw_thresholds(rule, references.get(rule.id), list(groups), settings, rng, d)
             plan.append((factor, rule, rows["value"].to_numpy(float), groups, limits))
     combine = {f: rng.integers(0, len(settings.combine), d) for f in FACTORS}
-    geometric = np.array([a == "geometric_mean" for a in settings.aggregation])[
-        rng.integers(0, len(settings.aggregation), d)]
+    geometric = np.array([a == "geometric_mean" for a in settings.aggregation])[rng.integers(0, len(settings.aggregation), d)]
     # products are whole numbers: compare with the whole-number threshold
-    threshold = np.ceil(np.where(geometric, settings.geometric_mean_threshold ** 3,
-                                 model.model.attention_threshold) - 1e-9).astype(np.int16)
+    threshold = np.ceil(np.where(geometric, settings.geometric_mean_threshold**3, model.model.attention_threshold) - 1e-9).astype(
+        np.int16
+    )
 
     levels = np.array([1, 2, 3, 4, 6, 8, 9, 12, 18, 27])
     level_of = np.zeros(28, dtype=np.int8)
@@ -148,10 +162,18 @@ def run(inputs: pd.DataFrame, references: dict[str, pd.DataFrame], model: Scorin
     k5, k95 = int(0.05 * (d - 1)), int(0.95 * (d - 1))
     part = np.partition(ranks, [k5, k95], axis=1)
     p = flagged_count / d
-    result = pd.DataFrame({"area_code": codes, "p_flagged": p, "rank_p05": part[:, k5].astype(int),
-                           "rank_p95": part[:, k95].astype(int), "draws": d})
-    result["label"] = np.select([p >= settings.stable_flagged, p <= settings.stable_not_flagged],
-                                ["stable_flagged", "stable_not_flagged"], "borderline")
+    result = pd.DataFrame(
+        {
+            "area_code": codes,
+            "p_flagged": p,
+            "rank_p05": part[:, k5].astype(int),
+            "rank_p95": part[:, k95].astype(int),
+            "draws": d,
+        }
+    )
+    result["label"] = np.select(
+        [p >= settings.stable_flagged, p <= settings.stable_not_flagged], ["stable_flagged", "stable_not_flagged"], "borderline"
+    )
     return result
 
 

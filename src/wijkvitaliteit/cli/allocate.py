@@ -23,9 +23,11 @@ from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.present.i18n import t
 from wijkvitaliteit.workspace.store import Workspace
 
-allocate_app = typer_app("Allocation scenarios: optimise lettings under a policy, compare policies, check an "
-                         "assignment (see docs/allocation.md).", invoke_without_command=True, no_args_is_help=False)
-
+allocate_app = typer_app(
+    "Allocation scenarios: optimise lettings under a policy, compare policies, check an assignment (see docs/allocation.md).",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
 
 
 class Method(StrEnum):
@@ -36,8 +38,7 @@ class Method(StrEnum):
 
 InputOpt = Annotated[Path, typer.Option("--input", "-i", help="Folder (or xlsx) with vacancies, applicants, responses.")]
 TimeOpt = Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds for the optimiser's heuristic phase.")]
-PolicyArg = Annotated[Path | None, typer.Option("--policy", "-p", help="Policy TOML file, or a bundled policy: "
-                                                                        "basis, spreiden.")]
+PolicyArg = Annotated[Path | None, typer.Option("--policy", "-p", help="Policy TOML file, or a bundled policy: basis, spreiden.")]
 
 
 def _load_policies(paths: list[Path]) -> list[tuple]:
@@ -58,10 +59,26 @@ def _run_allocation(workspace: Path, input_path: Path, runs: list[tuple], time_l
         results, _ = pipeline.allocate(workspace, input_path, runs, time_limit=time_limit)
     with Workspace(workspace, read_only=True) as ws:
         page = allocation_page(ws, lang)
-    print_table(page.table, t("allocation.title", lang, year=page.data["year"], current=page.data["current_year"]),
-                 ["policy_name", "method_id", "status", "lettings", "gap", "preference_fit", "mean_rank",
-                  "vulnerable_housed", "uitstroom_housed", "violations", "attention_now", "attention_projected",
-                  "seconds"], lang)
+    print_table(
+        page.table,
+        t("allocation.title", lang, year=page.data["year"], current=page.data["current_year"]),
+        [
+            "policy_name",
+            "method_id",
+            "status",
+            "lettings",
+            "gap",
+            "preference_fit",
+            "mean_rank",
+            "vulnerable_housed",
+            "uitstroom_housed",
+            "violations",
+            "attention_now",
+            "attention_projected",
+            "seconds",
+        ],
+        lang,
+    )
     for r in results:
         label = f"{r.policy.policy.name}/{r.method}"
         if len(r.violations):
@@ -77,11 +94,18 @@ def _run_allocation(workspace: Path, input_path: Path, runs: list[tuple], time_l
 
 
 @allocate_app.callback()
-def allocate(ctx: typer.Context, policy: PolicyArg = None, input_path: Annotated[Path | None, typer.Option(
-                 "--input", "-i", help="Folder (or xlsx) with vacancies, applicants, responses.")] = None,
-             method: Annotated[Method, typer.Option(help="optimiser, greedy or practice.")] = Method.optimiser,
-             output: Annotated[Path | None, typer.Option("--out", help="Write the assignment as CSV.")] = None,
-             time_limit: TimeOpt = 5.0, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: LangOpt = Lang.nl) -> None:
+def allocate(
+    ctx: typer.Context,
+    policy: PolicyArg = None,
+    input_path: Annotated[
+        Path | None, typer.Option("--input", "-i", help="Folder (or xlsx) with vacancies, applicants, responses.")
+    ] = None,
+    method: Annotated[Method, typer.Option(help="optimiser, greedy or practice.")] = Method.optimiser,
+    output: Annotated[Path | None, typer.Option("--out", help="Write the assignment as CSV.")] = None,
+    time_limit: TimeOpt = 5.0,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """Allocate one round under a policy (--policy, --input), check it with the independent checker, project
     next year's vitality and store it as the workspace's allocation comparison. Exit 1 when the rules cannot
     all hold (the output says which rule binds where)."""
@@ -99,9 +123,13 @@ def allocate(ctx: typer.Context, policy: PolicyArg = None, input_path: Annotated
 
 
 @allocate_app.command("compare")
-def allocate_compare(policies: Annotated[list[Path], typer.Argument(help="Policy files or bundled names.")],
-                     input_path: InputOpt, time_limit: TimeOpt = 5.0, workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-                     lang: LangOpt = Lang.nl) -> None:
+def allocate_compare(
+    policies: Annotated[list[Path], typer.Argument(help="Policy files or bundled names.")],
+    input_path: InputOpt,
+    time_limit: TimeOpt = 5.0,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """Compare policies side by side: each with the optimiser, with greedy at the same rules and with today's
     practice (checked against the policy's rules); projected vitality per buurt; stored for the web page and
     report."""
@@ -112,10 +140,13 @@ def allocate_compare(policies: Annotated[list[Path], typer.Argument(help="Policy
 
 
 @allocate_app.command("check")
-def allocate_check(policy: Annotated[Path, typer.Option("--policy", "-p", help="Policy file or bundled name.")],
-                   input_path: InputOpt,
-                   assignment: Annotated[Path, typer.Option(help="CSV with applicant_id and vacancy_id.")],
-                   workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: LangOpt = Lang.nl) -> None:
+def allocate_check(
+    policy: Annotated[Path, typer.Option("--policy", "-p", help="Policy file or bundled name.")],
+    input_path: InputOpt,
+    assignment: Annotated[Path, typer.Option(help="CSV with applicant_id and vacancy_id.")],
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """Check any assignment (e.g. last year's real one) against every hard rule of a policy. Exit 1 when a
     rule is broken."""
     from wijkvitaliteit.allocation.check import check_assignment
@@ -137,4 +168,3 @@ def allocate_check(policy: Annotated[Path, typer.Option("--policy", "-p", help="
     for v in found.itertuples():
         out.print(f"  • {v.rule} {v.area or ''}: {v.detail}", markup=False)
     raise typer.Exit(1)
-

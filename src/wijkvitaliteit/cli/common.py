@@ -73,18 +73,26 @@ class UserErrorGroup(TyperGroup):
             error_id = uuid.uuid4().hex[:12]
             log = Path(tempfile.gettempdir()) / f"wijkvitaliteit-error-{error_id}.log"
             log.write_text(f"wijkvitaliteit {' '.join(sys.argv[1:])}\n{traceback.format_exc()}", encoding="utf-8")
-            err.print(t("cli.internal_error", default_lang(), id=error_id, log=log), markup=False, highlight=False,
-                      soft_wrap=True)
+            err.print(
+                t("cli.internal_error", default_lang(), id=error_id, log=log), markup=False, highlight=False, soft_wrap=True
+            )
             ctx.exit(1)
 
 
 def typer_app(help: str, **kwargs: Any) -> typer.Typer:
-    return typer.Typer(help=help, cls=UserErrorGroup, no_args_is_help=kwargs.pop("no_args_is_help", True),
-                       pretty_exceptions_enable=False, add_completion=False, **kwargs)
+    return typer.Typer(
+        help=help,
+        cls=UserErrorGroup,
+        no_args_is_help=kwargs.pop("no_args_is_help", True),
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        **kwargs,
+    )
 
 
-WorkspaceOpt = Annotated[Path, typer.Option("--workspace", "-w", envvar=ENV_VAR,
-                                            help="Workspace file (DuckDB).", show_default=True)]
+WorkspaceOpt = Annotated[
+    Path, typer.Option("--workspace", "-w", envvar=ENV_VAR, help="Workspace file (DuckDB).", show_default=True)
+]
 
 
 class Lang(StrEnum):
@@ -100,10 +108,8 @@ class Role(StrEnum):
     partner = "partner"
 
 
-RoleOpt = Annotated[Role, typer.Option("--role", help="partner: aggregates only, small counts suppressed "
-                                                      "(docs/privacy.md).")]
-ThresholdOpt = Annotated[int, typer.Option("--threshold", min=1, help="With --role partner: suppress counts "
-                                                                      "below this.")]
+RoleOpt = Annotated[Role, typer.Option("--role", help="partner: aggregates only, small counts suppressed (docs/privacy.md).")]
+ThresholdOpt = Annotated[int, typer.Option("--threshold", min=1, help="With --role partner: suppress counts below this.")]
 YearOpt = Annotated[int | None, typer.Option(help="Score year (default: the latest).")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Write the full table as CSV.")]
 
@@ -123,8 +129,14 @@ def as_role(workspace: Path, role: Role, threshold: int):
 
 
 def progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=consoles.err,
-                    transient=True, disable=not consoles.err.is_terminal)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=consoles.err,
+        transient=True,
+        disable=not consoles.err.is_terminal,
+    )
 
 
 def fictitious_banner(ws: Workspace, lang: str) -> None:
@@ -138,8 +150,9 @@ def print_table(frame: pd.DataFrame, title: str, columns: list[str], lang: str, 
     for col in columns:
         table.add_column(col, justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
     for _, row in frame.head(limit).iterrows():
-        table.add_row(*["" if pd.isna(row[c]) else (number(row[c], lang, 3) if isinstance(row[c], float) else str(row[c]))
-                        for c in columns])
+        table.add_row(
+            *["" if pd.isna(row[c]) else (number(row[c], lang, 3) if isinstance(row[c], float) else str(row[c])) for c in columns]
+        )
     out.print(table)
     if len(frame) > limit:
         out.print(f"… {len(frame) - limit} more (--out FILE writes all)")

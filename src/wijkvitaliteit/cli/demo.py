@@ -24,8 +24,10 @@ from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import Workspace
 
 
-def demo_data(out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the files to.")],
-              seed: Annotated[int, typer.Option(help="Random seed.")] = 42) -> None:
+def demo_data(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the files to.")],
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+) -> None:
     """Write the FICTITIOUS demo corporation (Nijmegen and Utrecht) in the documented formats."""
     from wijkvitaliteit.demo.generator import generate
 
@@ -33,18 +35,20 @@ def demo_data(out_dir: Annotated[Path, typer.Option("--out", help="Folder to wri
     out.print(f"FICTIEF demo corporation → {result.out}: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()))
 
 
-def demo(workspace: WorkspaceOpt = Path("demo.duckdb"),
-         data_dir: Annotated[Path | None, typer.Option(help="Where to write the demo corporation's files "
-                                                            "(default: next to the workspace).")] = None,
-         seed: Annotated[int, typer.Option(help="Seed of the demo corporation.")] = 42,
-         lang: LangOpt = Lang.nl) -> None:
+def demo(
+    workspace: WorkspaceOpt = Path("demo.duckdb"),
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where to write the demo corporation's files (default: next to the workspace).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the demo corporation.")] = 42,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """Build a workspace from the bundled real data plus the FICTITIOUS demo corporation, score it and
     print a summary per gemeente."""
     data_dir = data_dir or workspace.with_name(workspace.stem + "-corporatie")
     with progress() as bar:
         task = bar.add_task("demo")
-        build_demo(workspace, data_dir, seed,
-                   lambda label, i, n: bar.update(task, description=label, completed=i, total=n))
+        build_demo(workspace, data_dir, seed, lambda label, i, n: bar.update(task, description=label, completed=i, total=n))
     out.print(t("demo.done", lang, path=workspace))
     print_summary(workspace, lang)
 
@@ -67,14 +71,23 @@ def print_summary(workspace: Path, lang: str) -> None:
     for code, frame in frames.items():
         counts = frame["category"].value_counts()
         name = frame["gemeente_name"].dropna().iloc[0] if frame["gemeente_name"].notna().any() else code
-        table.add_row(f"{name} ({code})", *[str(int(counts.get(b.category, 0))) for b in bands],
-                      str(int((~frame["complete"]).sum())), str(int(frame["attention"].fillna(False).sum())))
+        table.add_row(
+            f"{name} ({code})",
+            *[str(int(counts.get(b.category, 0))) for b in bands],
+            str(int((~frame["complete"]).sum())),
+            str(int(frame["attention"].fillna(False).sum())),
+        )
     out.print(table)
     threshold = number(run.model.model.attention_threshold, lang)
     for code, frame in frames.items():
         flagged = frame[frame["attention"].fillna(False).astype(bool)]
         name = frame["gemeente_name"].dropna().iloc[0] if frame["gemeente_name"].notna().any() else code
-        out.print(score_table(flagged, run, lang, t("summary.attention_list", lang, gemeente=name, n=len(flagged),
-                                                     threshold=threshold),
-                               with_gemeente=False))
-
+        out.print(
+            score_table(
+                flagged,
+                run,
+                lang,
+                t("summary.attention_list", lang, gemeente=name, n=len(flagged), threshold=threshold),
+                with_gemeente=False,
+            )
+        )

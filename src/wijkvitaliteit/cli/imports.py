@@ -37,19 +37,26 @@ def import_lbm(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: La
 
 
 @import_app.command("kwb")
-def import_kwb(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-               year: Annotated[int | None, typer.Option(help="Year, when the file and sheet name do not say.")] = None,
-               sheet: Annotated[str | None, typer.Option(help="Sheet (default: the first).")] = None,
-               lang: LangOpt = Lang.nl) -> None:
+def import_kwb(
+    path: Path,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    year: Annotated[int | None, typer.Option(help="Year, when the file and sheet name do not say.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Sheet (default: the first).")] = None,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """A CBS Kerncijfers wijken en buurten workbook (kwb-YYYY.xlsx): every numeric column, by name."""
     _say_import(pipeline.import_kwb(workspace, path, year=year, sheet=sheet), lang)
 
 
 @import_app.command("geometry")
-def import_geometry(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-                    layer: Annotated[str | None, typer.Option(help="GeoPackage layer (default: buurten, wijken and "
-                                                                     "gemeenten where present).")] = None,
-                    lang: LangOpt = Lang.nl) -> None:
+def import_geometry(
+    path: Path,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    layer: Annotated[
+        str | None, typer.Option(help="GeoPackage layer (default: buurten, wijken and gemeenten where present).")
+    ] = None,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """Area boundaries: CBS GeoJSON/TopoJSON or the PDOK wijkenbuurten GeoPackage (converted to EPSG:28992)."""
     _say_import(pipeline.import_geometry(workspace, path, layer=layer), lang)
 
@@ -65,11 +72,15 @@ MinLettingsOpt = Annotated[int, typer.Option(min=1, help="Fewest lettings for a 
 
 
 @import_app.command("corporation")
-def import_corporation(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, window: WindowOpt = 3,
-                       min_lettings: MinLettingsOpt = 5, lang: LangOpt = Lang.nl) -> None:
+def import_corporation(
+    path: Path,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    window: WindowOpt = 3,
+    min_lettings: MinLettingsOpt = 5,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """The corporation's records (folder or workbook, see docs/formats.md); replaces earlier records."""
     with progress() as p:
         p.add_task(f"corporatie {path}")
         summary = pipeline.import_corporation(workspace, path, DeriveSettings(window, min_lettings))
     _say_import(summary, lang)
-

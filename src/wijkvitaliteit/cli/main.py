@@ -9,8 +9,10 @@ from __future__ import annotations
 from wijkvitaliteit.cli import allocate, analyse, demo, imports, outputs, read, runs, scoring, serve
 from wijkvitaliteit.cli.common import typer_app
 
-app = typer_app("wijkvitaliteit: de vitaliteitsscore (leefbaarheid × organisatiekracht × veerkracht) voor elke buurt, "
-                "uit open data en de eigen gegevens van de corporatie.")
+app = typer_app(
+    "wijkvitaliteit: de vitaliteitsscore (leefbaarheid × organisatiekracht × veerkracht) voor elke buurt, "
+    "uit open data en de eigen gegevens van de corporatie."
+)
 app.command()(scoring.init)
 app.add_typer(imports.import_app, name="import")
 app.command()(scoring.derive)

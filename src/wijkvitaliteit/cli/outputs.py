@@ -42,16 +42,26 @@ class ExportTable(StrEnum):
     sources = "sources"
 
 
-def export(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-           format: Annotated[ExportFormat, typer.Option("--format", help="csv: one table; xlsx: a sheet per table; "
-                                                        "gpkg: boundaries with scores (QGIS); parquet: a file per "
-                                                        "table in a folder.")] = ExportFormat.csv,
-           table: Annotated[ExportTable, typer.Option(help="With csv: which table.")] = ExportTable.scores,
-           year: Annotated[int | None, typer.Option(help="Only this year (gpkg: default the latest).")] = None,
-           gemeente: Annotated[list[str] | None, typer.Option(help="Only these gemeenten (code or name).")] = None,
-           output: Annotated[Path | None, typer.Option("--out", help="File (a folder for parquet); csv: default "
-                                                                      "standard output.")] = None,
-           role: RoleOpt = Role.corporatie, threshold: ThresholdOpt = 5) -> None:
+def export(
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="csv: one table; xlsx: a sheet per table; "
+            "gpkg: boundaries with scores (QGIS); parquet: a file per "
+            "table in a folder.",
+        ),
+    ] = ExportFormat.csv,
+    table: Annotated[ExportTable, typer.Option(help="With csv: which table.")] = ExportTable.scores,
+    year: Annotated[int | None, typer.Option(help="Only this year (gpkg: default the latest).")] = None,
+    gemeente: Annotated[list[str] | None, typer.Option(help="Only these gemeenten (code or name).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="File (a folder for parquet); csv: default standard output.")
+    ] = None,
+    role: RoleOpt = Role.corporatie,
+    threshold: ThresholdOpt = 5,
+) -> None:
     """Export scores, factor points, indicators, the model and the sources."""
     from wijkvitaliteit.present import exports
 
@@ -82,22 +92,25 @@ class ReportFormat(StrEnum):
     html = "html"
 
 
-def report(gemeente: Annotated[str, typer.Option(help="Gemeente code (GM0268) or name.")],
-           output: Annotated[Path, typer.Option("--out", help="File to write.")],
-           workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-           wijk: Annotated[list[str] | None, typer.Option(help="Only these wijken (code or name; repeatable).")] = None,
-           buurt: Annotated[list[str] | None, typer.Option(help="Only these buurten, each with its own page "
-                                                                "(code or name; repeatable).")] = None,
-           year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
-           format: Annotated[ReportFormat, typer.Option("--format", help="pdf or html.")] = ReportFormat.pdf,
-           lang: LangOpt = Lang.nl, role: RoleOpt = Role.corporatie, threshold: ThresholdOpt = 5) -> None:
+def report(
+    gemeente: Annotated[str, typer.Option(help="Gemeente code (GM0268) or name.")],
+    output: Annotated[Path, typer.Option("--out", help="File to write.")],
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    wijk: Annotated[list[str] | None, typer.Option(help="Only these wijken (code or name; repeatable).")] = None,
+    buurt: Annotated[
+        list[str] | None, typer.Option(help="Only these buurten, each with its own page (code or name; repeatable).")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", help="pdf or html.")] = ReportFormat.pdf,
+    lang: LangOpt = Lang.nl,
+    role: RoleOpt = Role.corporatie,
+    threshold: ThresholdOpt = 5,
+) -> None:
     """The report for the prestatieafspraken: summary, map, a page per flagged buurt, model and sources."""
     from wijkvitaliteit.reports.build import ReportScope, build_report
 
     with as_role(workspace, role, threshold) as source, Workspace(source, read_only=True) as ws, progress() as p:
         p.add_task(f"report {gemeente}")
         code = queries.resolve_gemeenten(ws, [gemeente])[0]
-        build_report(ws, ReportScope(code, tuple(wijk or ()), tuple(buurt or ()), year), format.value, output,
-                     lang.value)
+        build_report(ws, ReportScope(code, tuple(wijk or ()), tuple(buurt or ()), year), format.value, output, lang.value)
     err.print(f"{format.value} → {output}")
-

@@ -50,19 +50,27 @@ def score_table(frame: pd.DataFrame, run: Run, lang: str, title: str, with_gemee
     table.add_column(t("attention", lang))
     for _, row in frame.iterrows():
         place = [row["gemeente_name"] or row["gemeente_code"]] if with_gemeente else []
-        table.add_row(row["code"], row["name"] or "", *place,
-                      points_text(row["leefbaarheid"]), points_text(row["organisatiekracht"]), points_text(row["veerkracht"]),
-                      _vitality(row, lang), category_label(row["category"], run.model, lang),
-                      attention_text(row["attention"], lang))
+        table.add_row(
+            row["code"],
+            row["name"] or "",
+            *place,
+            points_text(row["leefbaarheid"]),
+            points_text(row["organisatiekracht"]),
+            points_text(row["veerkracht"]),
+            _vitality(row, lang),
+            category_label(row["category"], run.model, lang),
+            attention_text(row["attention"], lang),
+        )
     return table
 
 
-def list_buurten(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-                 gemeente: Annotated[list[str] | None, typer.Option(help="Gemeente code or name (repeatable).")] = None,
-                 attention: Annotated[bool, typer.Option("--attention", help="Only buurten flagged for attention.")]
-                 = False,
-                 year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
-                 lang: LangOpt = Lang.nl) -> None:
+def list_buurten(
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    gemeente: Annotated[list[str] | None, typer.Option(help="Gemeente code or name (repeatable).")] = None,
+    attention: Annotated[bool, typer.Option("--attention", help="Only buurten flagged for attention.")] = False,
+    year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """List scored buurten, weakest first."""
     with Workspace(workspace, read_only=True) as ws:
         run = active_run(ws)
@@ -74,10 +82,12 @@ def list_buurten(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     out.print(f"{len(frame)} {t('buurt', lang)}")
 
 
-def show(buurt: Annotated[str, typer.Argument(help="Buurt code (BU02680736) or name (Malvert).")],
-         workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-         year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
-         lang: LangOpt = Lang.nl) -> None:
+def show(
+    buurt: Annotated[str, typer.Argument(help="Buurt code (BU02680736) or name (Malvert).")],
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    year: Annotated[int | None, typer.Option(help="Score year (default: the latest).")] = None,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """Explain one buurt: each factor's points and why, its Leefbaarometer trend and national percentile."""
     with Workspace(workspace, read_only=True) as ws:
         run = active_run(ws)
@@ -104,9 +114,11 @@ def show(buurt: Annotated[str, typer.Argument(help="Buurt code (BU02680736) or n
         for col in ("jaar", "versie", "lbm", "afw", "fys", "onv", "soc", "vrz", "won"):
             table.add_column(col, justify="right" if col not in ("versie",) else "left")
         for _, r in trend.iterrows():
-            table.add_row(str(r["year"]), str(r["versie"]).replace("Leefbaarometer ", ""),
-                          *[("" if pd.isna(r[c]) else number(r[c], lang, 3)) for c in
-                            ("lbm", "afw", "fys", "onv", "soc", "vrz", "won")])
+            table.add_row(
+                str(r["year"]),
+                str(r["versie"]).replace("Leefbaarometer ", ""),
+                *[("" if pd.isna(r[c]) else number(r[c], lang, 3)) for c in ("lbm", "afw", "fys", "onv", "soc", "vrz", "won")],
+            )
         out.print()
         out.print(table)
         note = version_note(trend, lang)
@@ -115,4 +127,3 @@ def show(buurt: Annotated[str, typer.Argument(help="Buurt code (BU02680736) or n
     if pct:
         out.print(t("show.percentile", lang, pct=pct["pct"], n=number(pct["n"], lang), year=pct["year"]))
     out.print(f"{t('model', lang)}: {run.model.model.name} ({run.model_hash[:12]})", style="dim")
-

@@ -36,17 +36,27 @@ def derive(workspace: WorkspaceOpt = DEFAULT_WORKSPACE, window: WindowOpt = 3, m
     out.print(f"{n} measurements derived (window {window}, min {min_lettings} lettings)")
 
 
-def score(workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-          model: Annotated[Path | None, typer.Option(help="Scoring model TOML (default: the shipped model).")] = None,
-          year: Annotated[list[int] | None, typer.Option(help="Score year (repeatable; default: every year "
-                                                              "with measurements).")] = None,
-          lang: LangOpt = Lang.nl) -> None:
+def score(
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    model: Annotated[Path | None, typer.Option(help="Scoring model TOML (default: the shipped model).")] = None,
+    year: Annotated[
+        list[int] | None, typer.Option(help="Score year (repeatable; default: every year with measurements).")
+    ] = None,
+    lang: LangOpt = Lang.nl,
+) -> None:
     """Score every buurt and store the run with the model's hash."""
     scoring_model, text = load_model(model)
     with progress() as p:
         p.add_task("scoring")
         run_id, scores = pipeline.score_workspace(workspace, scoring_model, text, year)
     years = sorted(scores["year"].unique().tolist())
-    out.print(t("scored", lang, name=scoring_model.model.name, hash=scoring_model.hash[:12], n=len(scores),
-                years=", ".join(map(str, years))))
-
+    out.print(
+        t(
+            "scored",
+            lang,
+            name=scoring_model.model.name,
+            hash=scoring_model.hash[:12],
+            n=len(scores),
+            years=", ".join(map(str, years)),
+        )
+    )

@@ -21,19 +21,19 @@ def demo_steps(data_dir: Path, seed: int = 42) -> list[tuple[str, Callable[[Path
     return [
         ("CBS codes", lambda ws: pipeline.import_codes(ws, bundled.CODES)),
         ("Leefbaarometer (NL)", lambda ws: pipeline.import_leefbaarometer(ws, bundled.LEEFBAAROMETER)),
-        *[(f"geometry {path.name}", lambda ws, p=path: pipeline.import_geometry(ws, p))
-          for path in (*bundled.BUURTEN.values(), bundled.GEMEENTEN_NL, bundled.WIJKEN_NL)],
+        *[
+            (f"geometry {path.name}", lambda ws, p=path: pipeline.import_geometry(ws, p))
+            for path in (*bundled.BUURTEN.values(), bundled.GEMEENTEN_NL, bundled.WIJKEN_NL)
+        ],
         *[(f"KWB {year}", lambda ws, p=path: pipeline.import_kwb(ws, p)) for year, path in bundled.KWB_UTRECHT.items()],
         ("demo corporation (FICTIEF)", lambda ws: generate(data_dir, seed)),
         ("corporation import", lambda ws: pipeline.import_corporation(ws, data_dir)),
         ("score", lambda ws: pipeline.score_workspace(ws, model, text)),
-        ("allocation scenarios (FICTIEF)",
-         lambda ws: pipeline.allocate(ws, data_dir / ALLOCATION_DIR, bundled_comparison())),
+        ("allocation scenarios (FICTIEF)", lambda ws: pipeline.allocate(ws, data_dir / ALLOCATION_DIR, bundled_comparison())),
     ]
 
 
-def build_demo(workspace: Path, data_dir: Path, seed: int = 42,
-               on_step: Callable[[str, int, int], None] | None = None) -> Path:
+def build_demo(workspace: Path, data_dir: Path, seed: int = 42, on_step: Callable[[str, int, int], None] | None = None) -> Path:
     """Build a fresh demo workspace next to the target, then move it into place. ``on_step(label, i, n)`` is
     called before each step (progress)."""
     steps = demo_steps(data_dir, seed)

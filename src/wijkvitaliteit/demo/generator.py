@@ -41,8 +41,10 @@ WINDOW = 3
 TRUE_COEFFICIENTS = {"b0": 2.0, "b_v": 3.0, "b_c": 4.0, "b_vc": 12.0}
 YEAR_EFFECTS = {2019: 0.0, 2020: 0.3, 2021: 0.5, 2022: 0.2, 2023: 0.4, 2024: 0.6}
 BUURT_EFFECT_SD = 0.8
-FICTITIOUS_NOTE = ("FICTIEF — deze corporatie en al haar gegevens zijn verzonnen (seeded demo). "
-                   "FICTITIOUS — this corporation and all its records are generated.")
+FICTITIOUS_NOTE = (
+    "FICTIEF — deze corporatie en al haar gegevens zijn verzonnen (seeded demo). "
+    "FICTITIOUS — this corporation and all its records are generated."
+)
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,15 @@ def _buurten() -> pd.DataFrame:
     """Buurt, gemeente, dwellings and corporation share for both gemeenten (see module docstring)."""
     kwb = read_kwb(data.KWB_UTRECHT[2023]).measurements
     wide = kwb[kwb["area_code"].str.startswith("BU")].pivot(index="area_code", columns="indicator", values="value")
-    utrecht = pd.DataFrame({"code": wide.index, "gemeente": "GM0344",
-                            "share": wide["kwb.p_wcorpw"] / 100, "stock_total": wide["kwb.a_woning"]})
+    utrecht = pd.DataFrame(
+        {"code": wide.index, "gemeente": "GM0344", "share": wide["kwb.p_wcorpw"] / 100, "stock_total": wide["kwb.a_woning"]}
+    )
     utrecht["dwellings"] = np.round(utrecht["share"] * utrecht["stock_total"]).fillna(0).astype(int)
 
     geo = read_geometry(data.BUURTEN["GM0268"]).areas
     geo = geo[geo["level"] == "buurt"]
     import shapely
+
     area_km2 = shapely.area(shapely.from_wkb(geo["geometry"].map(bytes).to_numpy())) / 1e6
     nijmegen = pd.DataFrame({"code": geo["code"].to_numpy(), "gemeente": "GM0268"})
     nijmegen["stock_total"] = np.clip(np.round(area_km2 * 1500), 150, 2500)
@@ -110,6 +114,7 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
     rows = []
     next_id = 1
     import shapely
+
     geo = read_geometry(data.BUURTEN["GM0268"]).areas.set_index("code")["geometry"]
     for b in buurten.itertuples():
         n = int(b.dwellings)
@@ -118,14 +123,19 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
         p = malvert_p if b.code == MALVERT else base_p
         kind = rng.choice(types, size=n, p=p)
         build = np.where(kind == "maisonnette", rng.integers(1968, 1980, n), rng.integers(1920, 2023, n))
-        frame = pd.DataFrame({
-            "dwelling_id": ids,
-            "complex": [f"CPX-{b.code[2:]}-{k}" for k in rng.integers(1, max(2, n // 80 + 2), n)],
-            "buurt_code": b.code, "x": np.nan, "y": np.nan,
-            "dwelling_type": kind, "build_year": build,
-            "energy_label": rng.choice(list("abcdefg"), size=n, p=[0.25, 0.3, 0.2, 0.1, 0.07, 0.05, 0.03]),
-            "rent": np.round(np.clip(rng.normal(640, 110, n), 380, 900), 2),
-        })
+        frame = pd.DataFrame(
+            {
+                "dwelling_id": ids,
+                "complex": [f"CPX-{b.code[2:]}-{k}" for k in rng.integers(1, max(2, n // 80 + 2), n)],
+                "buurt_code": b.code,
+                "x": np.nan,
+                "y": np.nan,
+                "dwelling_type": kind,
+                "build_year": build,
+                "energy_label": rng.choice(list("abcdefg"), size=n, p=[0.25, 0.3, 0.2, 0.1, 0.07, 0.05, 0.03]),
+                "rent": np.round(np.clip(rng.normal(640, 110, n), 380, 900), 2),
+            }
+        )
         if b.gemeente == "GM0268":
             # Nijmegen's dwellings come with RD coordinates instead of a buurt code: the import places them.
             xy = _points_in(shapely.from_wkb(bytes(geo[b.code])), n, rng)
@@ -139,12 +149,10 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
     # -- vulnerable share per buurt-year (the planted pressure) ----------------------------------------
     years = np.array(list(LETTING_YEARS))
     share_b = buurten["share"].to_numpy(float)
-    v0 = np.clip(0.06 + 0.30 * share_b - 0.6 * np.minimum(afw.to_numpy(float), 0) + rng.normal(0, 0.04, n_b),
-                 0.02, 0.55)
+    v0 = np.clip(0.06 + 0.30 * share_b - 0.6 * np.minimum(afw.to_numpy(float), 0) + rng.normal(0, 0.04, n_b), 0.02, 0.55)
     v0[buurten["code"].eq(MALVERT).to_numpy()] = 0.38
     drift = rng.normal(0, 0.012, n_b)
-    p_vuln = np.clip(v0[:, None] + drift[:, None] * (years - 2021)[None, :] + rng.normal(0, 0.03, (n_b, len(years))),
-                     0.0, 0.8)
+    p_vuln = np.clip(v0[:, None] + drift[:, None] * (years - 2021)[None, :] + rng.normal(0, 0.03, (n_b, len(years))), 0.0, 0.8)
 
     # -- lettings ----------------------------------------------------------------------------------------
     lettings = []
@@ -157,29 +165,31 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
             if n == 0:
                 continue
             vulnerable = rng.random(n) < p_vuln[i, j]
-            kind = rng.choice(["uitstroom_ggz", "uitstroom_mo", "uitstroom_bw", "statushouder"], size=n,
-                              p=[0.3, 0.15, 0.15, 0.4])
+            kind = rng.choice(["uitstroom_ggz", "uitstroom_mo", "uitstroom_bw", "statushouder"], size=n, p=[0.3, 0.15, 0.15, 0.4])
             bijstand = rng.random(n) < np.where(vulnerable, 0.75, 0.45)
             other = rng.choice(["huurtoeslag", "midden", "hoog"], size=n, p=[0.65, 0.3, 0.05])
             start = pd.to_datetime(f"{year}-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
             recorded = year >= 2022
             contact_p = 0.9 if b.code == MALVERT else 0.55
             contacted = np.where(rng.random(n) < contact_p, "ja", "nee") if recorded else np.full(n, "")
-            frame = pd.DataFrame({
-                "letting_id": [f"HC{k:07d}" for k in range(let_id, let_id + n)],
-                "dwelling_id": dwelling_ids[
-                    first_dwelling[i] + rng.integers(0, b.dwellings, n)],
-                "start_date": start.strftime("%Y-%m-%d"),
-                "household_type": rng.choice(["alleenstaand", "paar", "gezin", "eenoudergezin", "overig"], size=n,
-                                             p=[0.45, 0.15, 0.2, 0.15, 0.05]),
-                "age_band": rng.choice(["<23", "23-29", "30-44", "45-64", "65+"], size=n,
-                                       p=[0.1, 0.25, 0.3, 0.2, 0.15]),
-                "income_class": np.where(bijstand, "bijstand", other),
-                **{flag: np.where(vulnerable & (kind == flag), "ja", "nee")
-                   for flag in ["uitstroom_ggz", "uitstroom_mo", "uitstroom_bw", "statushouder"]},
-                "urgent": np.where(vulnerable & (rng.random(n) < 0.5), "ja", "nee"),
-                "contacted_within_6_weeks": contacted,
-            })
+            frame = pd.DataFrame(
+                {
+                    "letting_id": [f"HC{k:07d}" for k in range(let_id, let_id + n)],
+                    "dwelling_id": dwelling_ids[first_dwelling[i] + rng.integers(0, b.dwellings, n)],
+                    "start_date": start.strftime("%Y-%m-%d"),
+                    "household_type": rng.choice(
+                        ["alleenstaand", "paar", "gezin", "eenoudergezin", "overig"], size=n, p=[0.45, 0.15, 0.2, 0.15, 0.05]
+                    ),
+                    "age_band": rng.choice(["<23", "23-29", "30-44", "45-64", "65+"], size=n, p=[0.1, 0.25, 0.3, 0.2, 0.15]),
+                    "income_class": np.where(bijstand, "bijstand", other),
+                    **{
+                        flag: np.where(vulnerable & (kind == flag), "ja", "nee")
+                        for flag in ["uitstroom_ggz", "uitstroom_mo", "uitstroom_bw", "statushouder"]
+                    },
+                    "urgent": np.where(vulnerable & (rng.random(n) < 0.5), "ja", "nee"),
+                    "contacted_within_6_weeks": contacted,
+                }
+            )
             let_id += n
             lettings.append(frame)
     lettings = pd.concat(lettings, ignore_index=True)
@@ -188,8 +198,11 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
     let_year = pd.to_datetime(lettings["start_date"]).dt.year
     vuln_flag = (lettings[["uitstroom_ggz", "uitstroom_mo", "uitstroom_bw", "statushouder"]] == "ja").any(axis=1)
     code_of_dwelling = pd.Series(buurt_of_dwelling, index=dwellings["dwelling_id"])
-    per = (pd.DataFrame({"b": lettings["dwelling_id"].map(code_of_dwelling), "y": let_year, "v": vuln_flag})
-           .groupby(["b", "y"]).agg(n=("v", "size"), v=("v", "sum")))
+    per = (
+        pd.DataFrame({"b": lettings["dwelling_id"].map(code_of_dwelling), "y": let_year, "v": vuln_flag})
+        .groupby(["b", "y"])
+        .agg(n=("v", "size"), v=("v", "sum"))
+    )
     per = per.reindex(pd.MultiIndex.from_product([buurten["code"], years], names=["b", "y"]), fill_value=0)
     rolled = per.groupby(level="b", group_keys=False).apply(lambda g: g.rolling(WINDOW, min_periods=WINDOW).sum())
     share = (rolled["v"] / rolled["n"]).where(rolled["n"] > 0)
@@ -205,29 +218,41 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
         for year in RECORD_YEARS:
             v = share.get((b.code, year), np.nan)
             v = 0.0 if np.isnan(v) else float(v)
-            rate = c["b0"] + c["b_v"] * v + c["b_c"] * b.share + c["b_vc"] * v * b.share + alpha[b.code] \
-                + YEAR_EFFECTS[year]
+            rate = c["b0"] + c["b_v"] * v + c["b_c"] * b.share + c["b_vc"] * v * b.share + alpha[b.code] + YEAR_EFFECTS[year]
             rate = max(rate, 0.1)
             n = int(rng.poisson(rate * b.dwellings / 100))
-            truth_rows.append({"buurt_code": b.code, "year": year, "vulnerable_share": v, "corp_share": b.share,
-                               "expected_per_100": rate, "reports": n})
+            truth_rows.append(
+                {
+                    "buurt_code": b.code,
+                    "year": year,
+                    "vulnerable_share": v,
+                    "corp_share": b.share,
+                    "expected_per_100": rate,
+                    "reports": n,
+                }
+            )
             if n == 0:
                 continue
             on_dwelling = rng.random(n) < 0.7
-            pick = dwelling_ids[
-                first_dwelling[buurten.index[buurten["code"] == b.code][0]] + rng.integers(0, b.dwellings, n)]
+            pick = dwelling_ids[first_dwelling[buurten.index[buurten["code"] == b.code][0]] + rng.integers(0, b.dwellings, n)]
             date = pd.to_datetime(f"{year}-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
-            reports.append(pd.DataFrame({
-                "report_id": [f"OM{k:07d}" for k in range(rep_id, rep_id + n)],
-                "report_date": date.strftime("%Y-%m-%d"),
-                "dwelling_id": np.where(on_dwelling, pick, ""),
-                "buurt_code": np.where(on_dwelling, "", b.code),
-                "category": rng.choice(list(NUISANCE_CATEGORIES), size=n,
-                                       p=[0.35, 0.2, 0.1, 0.1, 0.08, 0.05, 0.12]),
-                "severity": rng.choice([1, 2, 3], size=n, p=[0.55, 0.35, 0.1]),
-                "status": np.where(year < 2024, "afgehandeld", rng.choice(["open", "in behandeling", "afgehandeld"],
-                                                                         size=n, p=[0.2, 0.3, 0.5])),
-            }))
+            reports.append(
+                pd.DataFrame(
+                    {
+                        "report_id": [f"OM{k:07d}" for k in range(rep_id, rep_id + n)],
+                        "report_date": date.strftime("%Y-%m-%d"),
+                        "dwelling_id": np.where(on_dwelling, pick, ""),
+                        "buurt_code": np.where(on_dwelling, "", b.code),
+                        "category": rng.choice(list(NUISANCE_CATEGORIES), size=n, p=[0.35, 0.2, 0.1, 0.1, 0.08, 0.05, 0.12]),
+                        "severity": rng.choice([1, 2, 3], size=n, p=[0.55, 0.35, 0.1]),
+                        "status": np.where(
+                            year < 2024,
+                            "afgehandeld",
+                            rng.choice(["open", "in behandeling", "afgehandeld"], size=n, p=[0.2, 0.3, 0.5]),
+                        ),
+                    }
+                )
+            )
             rep_id += n
     nuisance = pd.concat(reports, ignore_index=True)
     # Nijmegen dwellings are placed by coordinates; a report on a dwelling there carries no buurt code either.
@@ -246,15 +271,20 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
     for year in RECORD_YEARS:
         flip = rng.random(n_b) < 0.1
         base["wijkraad"] = np.where(flip, ~base["wijkraad"], base["wijkraad"])
-        org_rows.append(pd.DataFrame({
-            "buurt_code": buurten["code"], "year": year,
-            "wijkraad": np.where(base["wijkraad"], "ja", "nee"),
-            "wijkregisseur": np.where(buurten["code"].str.slice(0, 8).map(regisseur), "ja", "nee"),
-            "buurtbeheerder": np.where(base["buurtbeheerder"], "ja", "nee"),
-            "bewonerscommissies": np.maximum(base["bewonerscommissies"] + rng.integers(-1, 2, n_b), 0),
-            "clubs": np.maximum(base["clubs"] + rng.integers(-1, 2, n_b), 0),
-            "buurtfonds_aanvragen": rng.poisson(1.2, n_b),
-        }))
+        org_rows.append(
+            pd.DataFrame(
+                {
+                    "buurt_code": buurten["code"],
+                    "year": year,
+                    "wijkraad": np.where(base["wijkraad"], "ja", "nee"),
+                    "wijkregisseur": np.where(buurten["code"].str.slice(0, 8).map(regisseur), "ja", "nee"),
+                    "buurtbeheerder": np.where(base["buurtbeheerder"], "ja", "nee"),
+                    "bewonerscommissies": np.maximum(base["bewonerscommissies"] + rng.integers(-1, 2, n_b), 0),
+                    "clubs": np.maximum(base["clubs"] + rng.integers(-1, 2, n_b), 0),
+                    "buurtfonds_aanvragen": rng.poisson(1.2, n_b),
+                }
+            )
+        )
     organisation = pd.concat(org_rows, ignore_index=True)
     malvert_rows = organisation["buurt_code"] == MALVERT
     organisation.loc[malvert_rows, ["wijkraad", "buurtbeheerder"]] = ["nee", "ja"]
@@ -267,27 +297,35 @@ def generate(out: str | Path, seed: int = 42) -> DemoCorporation:
     for name, frame in tables.items():
         frame.to_csv(out / f"{name}.csv", index=False)
     (out / "corporatie.toml").write_text(
-        f'name = "{CORPORATION_NAME}"\nfictitious = true\nnote = "{FICTITIOUS_NOTE}"\nseed = {seed}\n',
-        encoding="utf-8")
-    stock = pd.DataFrame({"dwelling_id": dwellings["dwelling_id"], "buurt_code": buurt_of_dwelling,
-                          "dwelling_type": dwellings["dwelling_type"], "rent": dwellings["rent"]})
+        f'name = "{CORPORATION_NAME}"\nfictitious = true\nnote = "{FICTITIOUS_NOTE}"\nseed = {seed}\n', encoding="utf-8"
+    )
+    stock = pd.DataFrame(
+        {
+            "dwelling_id": dwellings["dwelling_id"],
+            "buurt_code": buurt_of_dwelling,
+            "dwelling_type": dwellings["dwelling_type"],
+            "rent": dwellings["rent"],
+        }
+    )
     round_ = generate_allocation(out / ALLOCATION_DIR, stock, seed=seed)
     truth = {
         "note": FICTITIOUS_NOTE,
         "seed": seed,
         "model": "reports ~ Poisson(rate * dwellings / 100); rate = b0 + b_v*V + b_c*C + b_vc*V*C + a_b + g_t "
-                 "(floored at 0.1); V = vulnerable share of the lettings of the last 3 years; C = corporation share",
+        "(floored at 0.1); V = vulnerable share of the lettings of the last 3 years; C = corporation share",
         "coefficients": TRUE_COEFFICIENTS,
         "year_effects": {str(k): v for k, v in YEAR_EFFECTS.items()},
         "buurt_effect_sd": BUURT_EFFECT_SD,
         "window_years": WINDOW,
-        "buurten": buurten.assign(afw_2020=afw.to_numpy(), v0=v0, drift=drift,
-                                  buurt_effect=alpha.to_numpy()).to_dict(orient="records"),
+        "buurten": buurten.assign(afw_2020=afw.to_numpy(), v0=v0, drift=drift, buurt_effect=alpha.to_numpy()).to_dict(
+            orient="records"
+        ),
         "buurt_years": truth_rows,
     }
     (out / "truth.json").write_text(json.dumps(truth, indent=1, default=float), encoding="utf-8")
-    (out / "README.txt").write_text(FICTITIOUS_NOTE + "\n\nFiles follow docs/formats.md; truth.json holds the "
-                                    "planted relationships.\n", encoding="utf-8")
+    (out / "README.txt").write_text(
+        FICTITIOUS_NOTE + "\n\nFiles follow docs/formats.md; truth.json holds the planted relationships.\n", encoding="utf-8"
+    )
     written = {name: len(frame) for name, frame in tables.items()}
     written.update(round_.counts)
     return DemoCorporation(out, written)

@@ -56,48 +56,81 @@ def generate_national(out: str | Path, scale: float = 1.0, seed: int = 7) -> dic
     buurt_of = np.repeat(buurten, per_buurt)
     types = np.array(DWELLING_TYPES[:-1])
     dwelling_ids = _ids("NVHE", n_d)
-    _write({"dwelling_id": dwelling_ids, "complex": np.char.add("C", (np.arange(n_d) // 60).astype(str)),
+    _write(
+        {
+            "dwelling_id": dwelling_ids,
+            "complex": np.char.add("C", (np.arange(n_d) // 60).astype(str)),
             "buurt_code": buurt_of,
             "dwelling_type": types[rng.integers(0, len(types), n_d)],
             "build_year": rng.integers(1920, 2024, n_d),
             "energy_label": np.array(list("abcdefg"))[rng.integers(0, 7, n_d)],
-            "rent": np.round(rng.normal(640, 110, n_d).clip(300, 1100), 2)}, out / "dwellings.csv")
+            "rent": np.round(rng.normal(640, 110, n_d).clip(300, 1100), 2),
+        },
+        out / "dwellings.csv",
+    )
 
     n_l = int(LETTINGS_PER_YEAR * scale) * len(YEARS)
     years = np.repeat(np.array(YEARS), n_l // len(YEARS))
     vulnerable = rng.random(len(years)) < 0.2
     kind = rng.integers(0, 4, len(years))
-    flags = {name: np.where(vulnerable & (kind == i), "ja", "nee")
-             for i, name in enumerate(("uitstroom_ggz", "uitstroom_mo", "uitstroom_bw", "statushouder"))}
-    _write({"letting_id": _ids("NHC", len(years)), "dwelling_id": dwelling_ids[rng.integers(0, n_d, len(years))],
+    flags = {
+        name: np.where(vulnerable & (kind == i), "ja", "nee")
+        for i, name in enumerate(("uitstroom_ggz", "uitstroom_mo", "uitstroom_bw", "statushouder"))
+    }
+    _write(
+        {
+            "letting_id": _ids("NHC", len(years)),
+            "dwelling_id": dwelling_ids[rng.integers(0, n_d, len(years))],
             "start_date": _dates(rng, years),
             "income_class": np.array(["bijstand", "huurtoeslag", "midden", "hoog"])[
-                rng.choice(4, len(years), p=[0.4, 0.35, 0.2, 0.05])],
-            **flags, "urgent": np.where(rng.random(len(years)) < 0.05, "ja", "nee"),
-            "contacted_within_6_weeks": np.where(rng.random(len(years)) < 0.6, "ja", "nee")}, out / "lettings.csv")
+                rng.choice(4, len(years), p=[0.4, 0.35, 0.2, 0.05])
+            ],
+            **flags,
+            "urgent": np.where(rng.random(len(years)) < 0.05, "ja", "nee"),
+            "contacted_within_6_weeks": np.where(rng.random(len(years)) < 0.6, "ja", "nee"),
+        },
+        out / "lettings.csv",
+    )
 
     n_r = int(NUISANCE_REPORTS * scale)
     r_years = np.array(YEARS)[rng.integers(0, len(YEARS), n_r)]
     on_dwelling = rng.random(n_r) < 0.7
     picked = rng.integers(0, n_d, n_r)
-    _write({"report_id": _ids("NOM", n_r), "report_date": _dates(rng, r_years),
+    _write(
+        {
+            "report_id": _ids("NOM", n_r),
+            "report_date": _dates(rng, r_years),
             "dwelling_id": np.where(on_dwelling, dwelling_ids[picked], ""),
             "buurt_code": np.where(on_dwelling, "", buurt_of[picked]),
             "category": np.array(NUISANCE_CATEGORIES)[rng.integers(0, len(NUISANCE_CATEGORIES), n_r)],
             "severity": rng.integers(1, 4, n_r),
-            "status": np.array(["open", "in behandeling", "afgehandeld"])[rng.integers(0, 3, n_r)]},
-           out / "nuisance.csv")
+            "status": np.array(["open", "in behandeling", "afgehandeld"])[rng.integers(0, 3, n_r)],
+        },
+        out / "nuisance.csv",
+    )
 
     with_stock = buurten[per_buurt > 0]
     org_b = np.tile(with_stock, len(YEARS))
     org_y = np.repeat(np.array(YEARS), len(with_stock))
     yes_no = np.array(["nee", "ja"])
-    _write({"buurt_code": org_b, "year": org_y, "wijkraad": yes_no[rng.integers(0, 2, len(org_b))],
+    _write(
+        {
+            "buurt_code": org_b,
+            "year": org_y,
+            "wijkraad": yes_no[rng.integers(0, 2, len(org_b))],
             "wijkregisseur": yes_no[rng.integers(0, 2, len(org_b))],
             "buurtbeheerder": yes_no[rng.integers(0, 2, len(org_b))],
-            "bewonerscommissies": rng.poisson(1.0, len(org_b)), "clubs": rng.poisson(2.0, len(org_b)),
-            "buurtfonds_aanvragen": rng.poisson(1.0, len(org_b))}, out / "organisation.csv")
-    (out / "corporatie.toml").write_text('name = "Nationale sector (fictief, benchmark)"\nfictitious = true\n',
-                                         encoding="utf-8")
-    return {"buurten": int((per_buurt > 0).sum()), "dwellings": n_d, "lettings": len(years), "nuisance": n_r,
-            "organisation": len(org_b)}
+            "bewonerscommissies": rng.poisson(1.0, len(org_b)),
+            "clubs": rng.poisson(2.0, len(org_b)),
+            "buurtfonds_aanvragen": rng.poisson(1.0, len(org_b)),
+        },
+        out / "organisation.csv",
+    )
+    (out / "corporatie.toml").write_text('name = "Nationale sector (fictief, benchmark)"\nfictitious = true\n', encoding="utf-8")
+    return {
+        "buurten": int((per_buurt > 0).sum()),
+        "dwellings": n_d,
+        "lettings": len(years),
+        "nuisance": n_r,
+        "organisation": len(org_b),
+    }

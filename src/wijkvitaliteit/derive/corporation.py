@@ -43,8 +43,13 @@ def _long(wide: pd.DataFrame, vintage: str) -> pd.DataFrame:
     return long[MEASUREMENT_COLUMNS]
 
 
-def derive_corporation(dwellings: pd.DataFrame, lettings: pd.DataFrame, nuisance: pd.DataFrame,
-                       organisation: pd.DataFrame, settings: DeriveSettings = DeriveSettings()) -> pd.DataFrame:
+def derive_corporation(
+    dwellings: pd.DataFrame,
+    lettings: pd.DataFrame,
+    nuisance: pd.DataFrame,
+    organisation: pd.DataFrame,
+    settings: DeriveSettings = DeriveSettings(),
+) -> pd.DataFrame:
     """All corporation measurements as a long table (area_code, year, indicator, value, source, vintage)."""
     vintage = f"window={settings.window};min_lettings={settings.min_lettings}"
     parts: list[pd.DataFrame] = []
@@ -54,8 +59,9 @@ def derive_corporation(dwellings: pd.DataFrame, lettings: pd.DataFrame, nuisance
     stock = dwellings.groupby("buurt_code").size().rename("dwellings")
 
     if years:
-        grid = pd.MultiIndex.from_product([stock.index, range(min(years), max(years) + 1)],
-                                          names=["area_code", "year"]).to_frame(index=False)
+        grid = pd.MultiIndex.from_product([stock.index, range(min(years), max(years) + 1)], names=["area_code", "year"]).to_frame(
+            index=False
+        )
         grid["corp.dwellings"] = grid["area_code"].map(stock).astype("float64")
         parts.append(_long(grid, vintage))
 
@@ -71,13 +77,17 @@ def derive_corporation(dwellings: pd.DataFrame, lettings: pd.DataFrame, nuisance
 
     if len(lettings):
         l_years = range(int(let_year.min()), int(let_year.max()) + 1)
-        per_year = (lettings.assign(year=let_year, bijstand=lettings["income_class"].eq("bijstand"),
-                                    vulnerable=lettings["vulnerable"].astype(bool))
-                    .groupby(["buurt_code", "year"])
-                    .agg(n=("letting_id", "size"), vulnerable=("vulnerable", "sum"), bijstand=("bijstand", "sum")))
+        per_year = (
+            lettings.assign(
+                year=let_year, bijstand=lettings["income_class"].eq("bijstand"), vulnerable=lettings["vulnerable"].astype(bool)
+            )
+            .groupby(["buurt_code", "year"])
+            .agg(n=("letting_id", "size"), vulnerable=("vulnerable", "sum"), bijstand=("bijstand", "sum"))
+        )
         per_year.index = per_year.index.set_names(["area_code", "year"])
-        grid = pd.MultiIndex.from_product([sorted(set(stock.index) | set(lettings["buurt_code"])), l_years],
-                                          names=["area_code", "year"])
+        grid = pd.MultiIndex.from_product(
+            [sorted(set(stock.index) | set(lettings["buurt_code"])), l_years], names=["area_code", "year"]
+        )
         per_year = per_year.reindex(grid, fill_value=0).sort_index()
         # the sum over the last `window` years of each buurt (a rolling sum with min_periods=1), vectorised:
         # the grid holds every year of every buurt, so it is a running total minus the one `window` rows back
@@ -87,35 +97,44 @@ def derive_corporation(dwellings: pd.DataFrame, lettings: pd.DataFrame, nuisance
         first = int(let_year.min())
         complete_window = rolled.index.get_level_values("year") >= first + settings.window - 1
         enough = (rolled["n"] >= settings.min_lettings) & complete_window
-        wide = pd.DataFrame({
-            "corp.lettings": per_year["n"].astype("float64"),
-            "corp.lettings_window": rolled["n"].where(complete_window),
-            "corp.vulnerable_share": (rolled["vulnerable"] / rolled["n"]).where(enough),
-            "corp.bijstand_share": (rolled["bijstand"] / rolled["n"]).where(enough),
-        }).reset_index()
+        wide = pd.DataFrame(
+            {
+                "corp.lettings": per_year["n"].astype("float64"),
+                "corp.lettings_window": rolled["n"].where(complete_window),
+                "corp.vulnerable_share": (rolled["vulnerable"] / rolled["n"]).where(enough),
+                "corp.bijstand_share": (rolled["bijstand"] / rolled["n"]).where(enough),
+            }
+        ).reset_index()
         parts.append(_long(wide, vintage))
 
         recorded = lettings["contacted_within_6_weeks"].notna()
         if recorded.any():
-            contact = (lettings[recorded].assign(year=let_year[recorded],
-                                                 c=lettings.loc[recorded, "contacted_within_6_weeks"].astype(bool))
-                       .groupby(["buurt_code", "year"])["c"].mean().rename("corp.contact_6w_share").reset_index()
-                       .rename(columns={"buurt_code": "area_code"}))
+            contact = (
+                lettings[recorded]
+                .assign(year=let_year[recorded], c=lettings.loc[recorded, "contacted_within_6_weeks"].astype(bool))
+                .groupby(["buurt_code", "year"])["c"]
+                .mean()
+                .rename("corp.contact_6w_share")
+                .reset_index()
+                .rename(columns={"buurt_code": "area_code"})
+            )
             parts.append(_long(contact, vintage))
 
     if len(organisation):
         org = organisation.rename(columns={"buurt_code": "area_code"})
         flags = org[["wijkraad", "wijkregisseur", "buurtbeheerder"]].astype("float64")
         counts = org[["bewonerscommissies", "clubs", "buurtfonds_aanvragen"]].astype("float64")
-        assets = flags.sum(axis=1, min_count=3) + (counts > 0).astype("float64").where(counts.notna()).sum(
-            axis=1, min_count=3)
-        wide = pd.DataFrame({
-            "area_code": org["area_code"], "year": org["year"].astype(int),
-            "corp.org_assets": assets,
-            "corp.org_bewonerscommissies": counts["bewonerscommissies"],
-            "corp.org_clubs": counts["clubs"],
-            "corp.org_buurtfonds_aanvragen": counts["buurtfonds_aanvragen"],
-        })
+        assets = flags.sum(axis=1, min_count=3) + (counts > 0).astype("float64").where(counts.notna()).sum(axis=1, min_count=3)
+        wide = pd.DataFrame(
+            {
+                "area_code": org["area_code"],
+                "year": org["year"].astype(int),
+                "corp.org_assets": assets,
+                "corp.org_bewonerscommissies": counts["bewonerscommissies"],
+                "corp.org_clubs": counts["clubs"],
+                "corp.org_buurtfonds_aanvragen": counts["buurtfonds_aanvragen"],
+            }
+        )
         parts.append(_long(wide, vintage))
 
     if not parts:

@@ -17,10 +17,27 @@ METHOD_LABELS = {
     "practice": {"nl": "huidige praktijk (wachttijd + loting)", "en": "today's practice (waiting time + lottery)"},
 }
 
-COMPARISON_COLUMNS = ["run_id", "policy", "method", "status", "lettings", "objective", "bound", "gap",
-                      "preference_fit", "mean_rank", "first_choice_share", "urgent_housed", "vulnerable_housed",
-                      "uitstroom_housed", "commitment_housed", "violations", "attention_now", "attention_projected",
-                      "seconds"]
+COMPARISON_COLUMNS = [
+    "run_id",
+    "policy",
+    "method",
+    "status",
+    "lettings",
+    "objective",
+    "bound",
+    "gap",
+    "preference_fit",
+    "mean_rank",
+    "first_choice_share",
+    "urgent_housed",
+    "vulnerable_housed",
+    "uitstroom_housed",
+    "commitment_housed",
+    "violations",
+    "attention_now",
+    "attention_projected",
+    "seconds",
+]
 
 
 def comparison(ws: Workspace, lang: str = "nl", gemeente: str | None = None) -> pd.DataFrame:
@@ -34,15 +51,33 @@ def comparison(ws: Workspace, lang: str = "nl", gemeente: str | None = None) -> 
     rows = []
     for r in stored.itertuples():
         m = json.loads(r.metrics)
-        rows.append({
-            "run_id": r.run_id, "policy": r.policy_label_en if lang == "en" else r.policy_label_nl,
-            "policy_name": r.policy_name, "method": METHOD_LABELS[r.method][lang], "method_id": r.method,
-            "status": r.status, "lettings": m["lettings"], "objective": r.objective, "bound": r.bound,
-            "gap": None if pd.isna(r.bound) or r.status == "infeasible" else max(0.0, (r.bound - r.objective) / r.bound),
-            **{k: m[k] for k in ("preference_fit", "mean_rank", "first_choice_share", "urgent_housed",
-                                 "vulnerable_housed", "uitstroom_housed", "commitment_housed")},
-            "seconds": r.seconds,
-        })
+        rows.append(
+            {
+                "run_id": r.run_id,
+                "policy": r.policy_label_en if lang == "en" else r.policy_label_nl,
+                "policy_name": r.policy_name,
+                "method": METHOD_LABELS[r.method][lang],
+                "method_id": r.method,
+                "status": r.status,
+                "lettings": m["lettings"],
+                "objective": r.objective,
+                "bound": r.bound,
+                "gap": None if pd.isna(r.bound) or r.status == "infeasible" else max(0.0, (r.bound - r.objective) / r.bound),
+                **{
+                    k: m[k]
+                    for k in (
+                        "preference_fit",
+                        "mean_rank",
+                        "first_choice_share",
+                        "urgent_housed",
+                        "vulnerable_housed",
+                        "uitstroom_housed",
+                        "commitment_housed",
+                    )
+                },
+                "seconds": r.seconds,
+            }
+        )
     out = pd.DataFrame(rows)
     out = out.merge(violations.rename(columns={"n": "violations"}), on="run_id", how="left")
     out = out.merge(flagged, on="run_id", how="left")
@@ -60,12 +95,30 @@ def allocation_page(ws: Workspace, lang: str = "nl", gemeente: str | None = None
     first = stored.iloc[0]
     runs_data = []
     for r in stored.itertuples():
-        runs_data.append({"run_id": r.run_id, "policy_name": r.policy_name,
-                          "policy": r.policy_label_en if lang == "en" else r.policy_label_nl,
-                          "method": r.method, "method_label": METHOD_LABELS[r.method][lang], "status": r.status,
-                          "explanation": json.loads(r.explanation),
-                          "binding": json.loads(r.binding), "metrics": json.loads(r.metrics)})
-    return Page({"year": int(first["year"]), "current_year": None if pd.isna(first["current_year"])
-                 else int(first["current_year"]), "inputs": first["inputs"], "created_at": str(first["created_at"]),
-                 "gemeente": gemeente, "comparison": records(table), "runs": runs_data,
-                 "buurten": records(buurten), "violations": records(violations)}, table)
+        runs_data.append(
+            {
+                "run_id": r.run_id,
+                "policy_name": r.policy_name,
+                "policy": r.policy_label_en if lang == "en" else r.policy_label_nl,
+                "method": r.method,
+                "method_label": METHOD_LABELS[r.method][lang],
+                "status": r.status,
+                "explanation": json.loads(r.explanation),
+                "binding": json.loads(r.binding),
+                "metrics": json.loads(r.metrics),
+            }
+        )
+    return Page(
+        {
+            "year": int(first["year"]),
+            "current_year": None if pd.isna(first["current_year"]) else int(first["current_year"]),
+            "inputs": first["inputs"],
+            "created_at": str(first["created_at"]),
+            "gemeente": gemeente,
+            "comparison": records(table),
+            "runs": runs_data,
+            "buurten": records(buurten),
+            "violations": records(violations),
+        },
+        table,
+    )

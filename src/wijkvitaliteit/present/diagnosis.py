@@ -23,18 +23,29 @@ SEGREGATION_PRESETS = {
 
 
 def resilience_page(ws: Workspace, run: Run) -> Page:
-    measurements = queries.measurements(ws, ["corp.nuisance_per_100", "corp.vulnerable_share", "kwb.p_wcorpw"],
-                                        columns="area_code, year, indicator, value")
+    measurements = queries.measurements(
+        ws, ["corp.nuisance_per_100", "corp.vulnerable_share", "kwb.p_wcorpw"], columns="area_code, year, indicator, value"
+    )
     data = resilience.panel(measurements)
     result = resilience.fit(data)
     year = int(data["year"].max())
     current = queries.run_indicators(ws, run.run_id, year)
-    buurten = result.buurten.merge(resilience.draagkracht(result, current, run.model).rename_axis("area_code")
-                                   .reset_index(), on="area_code", how="left")
+    buurten = result.buurten.merge(
+        resilience.draagkracht(result, current, run.model).rename_axis("area_code").reset_index(), on="area_code", how="left"
+    )
     buurten = queries.buurt_names(ws).merge(buurten, on="area_code").sort_values(["label", "difference"], ascending=[True, False])
     buurten["draagkracht"] = buurten["draagkracht"].replace(np.inf, np.nan)
-    return Page({"outcome": result.outcome, "n_obs": result.n_obs, "n_buurten": result.n_buurten, "year": year,
-                 "coefficients": records(result.coefficients), "buurten": records(buurten)}, buurten)
+    return Page(
+        {
+            "outcome": result.outcome,
+            "n_obs": result.n_obs,
+            "n_buurten": result.n_buurten,
+            "year": year,
+            "coefficients": records(result.coefficients),
+            "buurten": records(buurten),
+        },
+        buurten,
+    )
 
 
 def _counts(ws: Workspace, expression: str) -> pd.DataFrame:
@@ -54,11 +65,9 @@ def _counts(ws: Workspace, expression: str) -> pd.DataFrame:
     return values.dropna().rename("value").reset_index()
 
 
-def segregation_page(ws: Workspace, group: str, total: str, gemeente: str | None = None,
-                     year: int | None = None) -> Page:
+def segregation_page(ws: Workspace, group: str, total: str, gemeente: str | None = None, year: int | None = None) -> Page:
     g, t = _counts(ws, group), _counts(ws, total)
-    units = g.merge(t, on=["area_code", "year"], suffixes=("_g", "_t")).rename(columns={"value_g": "group",
-                                                                                      "value_t": "total"})
+    units = g.merge(t, on=["area_code", "year"], suffixes=("_g", "_t")).rename(columns={"value_g": "group", "value_t": "total"})
     units = units.merge(queries.buurt_names(ws), on="area_code")
     units = units[units["group"] <= units["total"]]
     table = segregation.indices(units, ["gemeente_code", "year"])
@@ -72,9 +81,14 @@ def segregation_page(ws: Workspace, group: str, total: str, gemeente: str | None
         sub = sub[sub["year"] == year].copy()
         sub["location_quotient"] = segregation.location_quotients(sub, ["gemeente_code"])
         sub["km_from_centre"] = _distance_from_centre(ws, gemeente, sub["area_code"])
-        data.update({"gemeente": gemeente, "year": year,
-                     "buurten": records(sub.sort_values("location_quotient", ascending=False)),
-                     "centre_profile": records(segregation.centre_profile(sub, "km_from_centre"))})
+        data.update(
+            {
+                "gemeente": gemeente,
+                "year": year,
+                "buurten": records(sub.sort_values("location_quotient", ascending=False)),
+                "centre_profile": records(segregation.centre_profile(sub, "km_from_centre")),
+            }
+        )
     return Page(data, table)
 
 
@@ -90,23 +104,35 @@ def _distance_from_centre(ws: Workspace, gemeente: str, codes: pd.Series) -> pd.
 def sensitivity_inputs(ws: Workspace, run: Run, year: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The run's indicator rows of complete buurten in ``year`` and the reference values they rank against."""
     rows = queries.run_indicators(ws, run.run_id, year, complete_only=True)[
-        ["area_code", "factor", "indicator", "value", "value_year", "scope"]]
+        ["area_code", "factor", "indicator", "value", "value_year", "scope"]
+    ]
     values = {ind: queries.buurt_reference(ws, ind) for ind in rows["indicator"].unique()}
     return rows, sensitivity.references(rows, values)
 
 
-def sensitivity_page(ws: Workspace, run: Run, year: int | None = None, draws: int | None = None,
-                     gemeente: str | None = None) -> Page:
+def sensitivity_page(
+    ws: Workspace, run: Run, year: int | None = None, draws: int | None = None, gemeente: str | None = None
+) -> Page:
     year = year or queries.latest_year(ws, run.run_id)
     rows, references = sensitivity_inputs(ws, run, year)
     if rows.empty:
         raise BadParameter("jaar", f"no complete scores in {year}")
     settings = sensitivity.SensitivitySettings.load(draws=draws)
     result = sensitivity.run(rows, references, run.model, settings)
-    scores = queries.score_table(ws, run.run_id, year, [gemeente] if gemeente else None)[["code", "name", "gemeente_name",
-                                                                                   "vitality", "attention"]]
+    scores = queries.score_table(ws, run.run_id, year, [gemeente] if gemeente else None)[
+        ["code", "name", "gemeente_name", "vitality", "attention"]
+    ]
     table = scores.rename(columns={"code": "area_code"}).merge(result, on="area_code")
     table = table.sort_values(["p_flagged", "vitality"], ascending=False, ignore_index=True)
     counts = table["label"].value_counts().to_dict()
-    return Page({"year": year, "draws": settings.draws, "seed": settings.seed, "counts": counts,
-                 "settings": settings.__dict__, "buurten": records(table)}, table)
+    return Page(
+        {
+            "year": year,
+            "draws": settings.draws,
+            "seed": settings.seed,
+            "counts": counts,
+            "settings": settings.__dict__,
+            "buurten": records(table),
+        },
+        table,
+    )

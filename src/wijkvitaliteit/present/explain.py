@@ -48,12 +48,22 @@ def indicator_line(row: pd.Series, model: ScoringModel, year: int, lang: str) ->
     if row["status"] == "no_reference":
         return t("show.no_reference", lang, label=label, value=value)
     vintage = f", {row['vintage']}" if row["source_is_lbm"] else ""
-    return t("show.indicator", lang, label=label, value=value, value_year=int(row["value_year"]), vintage=vintage,
-             points=int(row["points"]), pts_word=t("points", lang), rule=rule_text(row, lang))
+    return t(
+        "show.indicator",
+        lang,
+        label=label,
+        value=value,
+        value_year=int(row["value_year"]),
+        vintage=vintage,
+        points=int(row["points"]),
+        pts_word=t("points", lang),
+        rule=rule_text(row, lang),
+    )
 
 
-def factor_lines(factors: pd.DataFrame, indicators: pd.DataFrame, model: ScoringModel, year: int,
-                 lang: str) -> list[tuple[str, str, list[str]]]:
+def factor_lines(
+    factors: pd.DataFrame, indicators: pd.DataFrame, model: ScoringModel, year: int, lang: str
+) -> list[tuple[str, str, list[str]]]:
     """(factor label, points text, indicator lines) per factor, in model order."""
     out = []
     indicators = indicators.assign(source_is_lbm=indicators["indicator"].str.startswith("lbm."))
@@ -85,10 +95,20 @@ def category_label(category: str | None, model: ScoringModel, lang: str) -> str:
 def score_line(score: pd.Series, model: ScoringModel, lang: str) -> str:
     attention = attention_text(score["attention"], lang)
     if bool(score["complete"]):
-        return t("show.score", lang, value=number(score["vitality"], lang),
-                 category=category_label(score["category"], model, lang), attention=attention)
-    return t("show.score_incomplete", lang, low=number(score["vitality_min"], lang),
-             high=number(score["vitality_max"], lang), attention=attention)
+        return t(
+            "show.score",
+            lang,
+            value=number(score["vitality"], lang),
+            category=category_label(score["category"], model, lang),
+            attention=attention,
+        )
+    return t(
+        "show.score_incomplete",
+        lang,
+        low=number(score["vitality_min"], lang),
+        high=number(score["vitality_max"], lang),
+        attention=attention,
+    )
 
 
 def version_note(trend: pd.DataFrame, lang: str) -> str | None:

@@ -23,8 +23,9 @@ from wijkvitaliteit.workspace.store import Workspace
 TABLES = ("scores", "factors", "indicators", "model", "sources")
 
 
-def export_tables(ws: Workspace, run: Run, year: int | None = None,
-                  gemeenten: list[str] | None = None) -> dict[str, pd.DataFrame]:
+def export_tables(
+    ws: Workspace, run: Run, year: int | None = None, gemeenten: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """All export tables for the active run (optionally one year, some gemeenten)."""
     scores = queries.score_table(ws, run.run_id, year, gemeenten).sort_values(["code", "year"], ignore_index=True)
     factors = queries.factor_rows(ws, run.run_id, year, gemeenten)
@@ -40,8 +41,13 @@ def export_tables(ws: Workspace, run: Run, year: int | None = None,
 
 def info_rows(ws: Workspace, run: Run) -> list[tuple[str, str]]:
     corp = queries.corporation_info(ws)
-    rows = [("generated", datetime.now().isoformat(timespec="seconds")), ("workspace", str(ws.path)),
-            ("model", run.model.model.name), ("model_hash", run.model_hash), ("source", ATTRIBUTION)]
+    rows = [
+        ("generated", datetime.now().isoformat(timespec="seconds")),
+        ("workspace", str(ws.path)),
+        ("model", run.model.model.name),
+        ("model_hash", run.model_hash),
+        ("source", ATTRIBUTION),
+    ]
     if corp:
         rows.append(("corporation", corp.get("name", "")))
         if corp.get("fictitious") == "true":
@@ -67,8 +73,14 @@ def write_parquet(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     return written
 
 
-_NUMBER_FORMATS = {"vitality": "0", "vitality_min": "0", "vitality_max": "0", "value": "0.000",
-                   "threshold_low": "0.000", "threshold_high": "0.000"}
+_NUMBER_FORMATS = {
+    "vitality": "0",
+    "vitality_min": "0",
+    "vitality_max": "0",
+    "value": "0.000",
+    "threshold_low": "0.000",
+    "threshold_high": "0.000",
+}
 
 
 def write_xlsx(tables: dict[str, pd.DataFrame], info: list[tuple[str, str]], out: Path) -> Path:
@@ -78,8 +90,11 @@ def write_xlsx(tables: dict[str, pd.DataFrame], info: list[tuple[str, str]], out
     with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
         book = writer.book
         header = book.add_format({"bold": True, "bg_color": "#D8DAEB", "border": 1})
-        formats = {"0": book.add_format({"num_format": "0"}), "0.000": book.add_format({"num_format": "0.000"}),
-                   "0.0%": book.add_format({"num_format": "0.0%"})}
+        formats = {
+            "0": book.add_format({"num_format": "0"}),
+            "0.000": book.add_format({"num_format": "0.000"}),
+            "0.0%": book.add_format({"num_format": "0.0%"}),
+        }
         for name, frame in sheets.items():
             clean = frame.copy()
             for col in clean.columns:
@@ -109,11 +124,15 @@ def write_gpkg(ws: Workspace, run: Run, year: int, tables: dict[str, pd.DataFram
     scores = tables["scores"][tables["scores"]["year"] == year]
     if scores.empty:
         raise InputError(None, f"scores for {year} to export", found="none")
-    codes = {"buurt": sorted(set(scores["code"])), "wijk": sorted(set(scores["wijk_code"].dropna())),
-             "gemeente": sorted(set(scores["gemeente_code"].dropna()))}
-    shapes = {level: queries.geometries(ws, level, codes=wanted)[["code", "name", "wijk_code", "gemeente_code",
-                                                                  "geometry"]]
-              for level, wanted in codes.items()}
+    codes = {
+        "buurt": sorted(set(scores["code"])),
+        "wijk": sorted(set(scores["wijk_code"].dropna())),
+        "gemeente": sorted(set(scores["gemeente_code"].dropna())),
+    }
+    shapes = {
+        level: queries.geometries(ws, level, codes=wanted)[["code", "name", "wijk_code", "gemeente_code", "geometry"]]
+        for level, wanted in codes.items()
+    }
     if shapes["buurt"].empty:
         raise InputError(None, "buurt boundaries in the workspace for a GeoPackage", found="none for these buurten")
     if out.exists():
@@ -123,14 +142,17 @@ def write_gpkg(ws: Workspace, run: Run, year: int, tables: dict[str, pd.DataFram
         rows = shapes[level]
         return rows.merge(attributes, on="code", how="inner") if len(attributes) else rows
 
-    buurt_cols = [c for c in scores.columns if c not in ("name", "wijk_code", "wijk_name", "gemeente_code",
-                                                         "gemeente_name")]
+    buurt_cols = [c for c in scores.columns if c not in ("name", "wijk_code", "wijk_name", "gemeente_code", "gemeente_name")]
     buurten = frame("buurt", scores[buurt_cols].astype({"attention": "object"}))
     buurten["attention"] = buurten["attention"].map(lambda v: None if pd.isna(v) else bool(v))
     summary = scores.assign(flagged=scores["attention"].fillna(False).astype(bool))
     for level, key in (("wijk", "wijk_code"), ("gemeente", "gemeente_code")):
-        grouped = summary.groupby(key).agg(buurten=("code", "size"), complete=("complete", "sum"),
-                                           flagged=("flagged", "sum"), median_vitality=("vitality", "median"))
+        grouped = summary.groupby(key).agg(
+            buurten=("code", "size"),
+            complete=("complete", "sum"),
+            flagged=("flagged", "sum"),
+            median_vitality=("vitality", "median"),
+        )
         grouped = grouped.reset_index().rename(columns={key: "code"})
         grouped["year"] = year
         layer = frame(level, grouped)

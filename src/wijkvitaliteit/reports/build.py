@@ -94,17 +94,22 @@ def report_context(ws: Workspace, run: Run, scope: ReportScope, lang: str) -> di
         if info["score"] is None:
             continue
         trend = queries.lbm_trend(ws, buurt_code)
-        detail_pages.append({
-            "code": buurt_code, "name": rows.loc[buurt_code, "name"], "wijk_name": rows.loc[buurt_code, "wijk_name"],
-            "attention": bool(info["score"]["attention"]) if pd.notna(info["score"]["attention"]) else False,
-            "percentile": queries.lbm_percentile(ws, buurt_code, year),
-            "score_text": score_line(info["score"], run.model, lang),
-            "factors": factor_lines(info["factors"], info["indicators"], run.model, year, lang),
-            "indicators": [dict(r, rule_text=rule_text(r, lang) if r["status"] == "ok" else "")
-                           for _, r in info["indicators"].iterrows()],
-            "trend_png": charts.trend_chart(trend, lang),
-            "version_note": version_note(trend, lang) if len(trend) else None,
-        })
+        detail_pages.append(
+            {
+                "code": buurt_code,
+                "name": rows.loc[buurt_code, "name"],
+                "wijk_name": rows.loc[buurt_code, "wijk_name"],
+                "attention": bool(info["score"]["attention"]) if pd.notna(info["score"]["attention"]) else False,
+                "percentile": queries.lbm_percentile(ws, buurt_code, year),
+                "score_text": score_line(info["score"], run.model, lang),
+                "factors": factor_lines(info["factors"], info["indicators"], run.model, year, lang),
+                "indicators": [
+                    dict(r, rule_text=rule_text(r, lang) if r["status"] == "ok" else "") for _, r in info["indicators"].iterrows()
+                ],
+                "trend_png": charts.trend_chart(trend, lang),
+                "version_note": version_note(trend, lang) if len(trend) else None,
+            }
+        )
 
     diagnosis_data = _diagnosis(ws, run, code, year, set(in_scope["code"]))
     for d in detail_pages:
@@ -123,12 +128,27 @@ def report_context(ws: Workspace, run: Run, scope: ReportScope, lang: str) -> di
     elif requested:
         scope_label += " — " + ", ".join(in_scope["name"].dropna())
     return {
-        "lang": lang, "gemeente": gemeente, "year": year, "scope_label": scope_label, "counts": counts,
-        "in_scope": in_scope.to_dict(orient="records"), "flagged": flagged.to_dict(orient="records"),
-        "changes": changes, "details": detail_pages, "map_png": map_png, "model": run.model, "rules": rules,
-        "model_hash": run.model_hash, "sources": sources.to_dict(orient="records"), "attribution": ATTRIBUTION,
-        "corporation": corp, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"), "workspace": str(ws.path),
-        "version": __version__, "diagnosis": diagnosis_data, "allocation": _allocation(ws, code, lang),
+        "lang": lang,
+        "gemeente": gemeente,
+        "year": year,
+        "scope_label": scope_label,
+        "counts": counts,
+        "in_scope": in_scope.to_dict(orient="records"),
+        "flagged": flagged.to_dict(orient="records"),
+        "changes": changes,
+        "details": detail_pages,
+        "map_png": map_png,
+        "model": run.model,
+        "rules": rules,
+        "model_hash": run.model_hash,
+        "sources": sources.to_dict(orient="records"),
+        "attribution": ATTRIBUTION,
+        "corporation": corp,
+        "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "workspace": str(ws.path),
+        "version": __version__,
+        "diagnosis": diagnosis_data,
+        "allocation": _allocation(ws, code, lang),
         "partner_threshold": queries.partner_threshold(ws),
     }
 
@@ -149,16 +169,29 @@ def _allocation(ws: Workspace, gemeente: str, lang: str) -> dict | None:
     rows = []
     if len(buurten):  # weakest vitality first, then by code
         with_vacancies = buurten[buurten["vacancies"].fillna(0) > 0].sort_values(
-            ["vitality_now", "buurt_code"], ascending=[False, True], na_position="last")
+            ["vitality_now", "buurt_code"], ascending=[False, True], na_position="last"
+        )
         for code, group in with_vacancies.groupby("buurt_code", sort=False):
             first = group.iloc[0]
             cells = {int(g.run_id): g for g in group.itertuples()}
-            rows.append({"code": code, "name": first["name"], "vacancies": int(first["vacancies"]),
-                         "vitality_now": first["vitality_now"], "attention_now": first["attention_now"],
-                         "runs": [cells.get(r["run_id"]) for r in shown]})
-    return {"year": page.data["year"], "current_year": page.data["current_year"],
-            "comparison": page.table.to_dict(orient="records"), "shown": shown, "buurten": rows[:ALLOCATION_ROWS],
-            "more": max(0, len(rows) - ALLOCATION_ROWS)}
+            rows.append(
+                {
+                    "code": code,
+                    "name": first["name"],
+                    "vacancies": int(first["vacancies"]),
+                    "vitality_now": first["vitality_now"],
+                    "attention_now": first["attention_now"],
+                    "runs": [cells.get(r["run_id"]) for r in shown],
+                }
+            )
+    return {
+        "year": page.data["year"],
+        "current_year": page.data["current_year"],
+        "comparison": page.table.to_dict(orient="records"),
+        "shown": shown,
+        "buurten": rows[:ALLOCATION_ROWS],
+        "more": max(0, len(rows) - ALLOCATION_ROWS),
+    }
 
 
 def _diagnosis(ws: Workspace, run: Run, gemeente: str, year: int, scope: set[str]) -> dict:
@@ -189,8 +222,13 @@ def _diagnosis(ws: Workspace, run: Run, gemeente: str, year: int, scope: set[str
             continue
         rows = [r for r in seg["indices"] if r["gemeente_code"] == gemeente]
         if rows:
-            out["segregation"] = {"preset": preset, "group": group, "total": total, "row": rows[-1],
-                                  "profile": seg["centre_profile"]}
+            out["segregation"] = {
+                "preset": preset,
+                "group": group,
+                "total": total,
+                "row": rows[-1],
+                "profile": seg["centre_profile"],
+            }
             break
     return out
 

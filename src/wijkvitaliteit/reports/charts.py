@@ -31,11 +31,11 @@ def _png(fig, dpi: int = 150) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def category_map(geo: gpd.GeoDataFrame, buurten: pd.DataFrame, model: ScoringModel, lang: str,
-                 labels: set[str] | None = None) -> str:
+def category_map(
+    geo: gpd.GeoDataFrame, buurten: pd.DataFrame, model: ScoringModel, lang: str, labels: set[str] | None = None
+) -> str:
     """The gemeente's buurten coloured by category (hatched where incomplete), flagged buurten labelled."""
-    frame = geo[["code", "name", "geometry"]].merge(buurten[["code", "category", "scored", "attention"]], on="code",
-                                                    how="left")
+    frame = geo[["code", "name", "geometry"]].merge(buurten[["code", "category", "scored", "attention"]], on="code", how="left")
     fig, ax = plt.subplots(figsize=(7.2, 7.2), layout="constrained")
     colours = frame["category"].map(CATEGORY_COLOURS).fillna(NO_DATA_FILL)
     frame.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.6)
@@ -44,13 +44,21 @@ def category_map(geo: gpd.GeoDataFrame, buurten: pd.DataFrame, model: ScoringMod
         incomplete.plot(ax=ax, facecolor="#f0f0f0", edgecolor="#888", hatch="///", linewidth=0.4)
     for _, row in frame[frame["code"].isin(labels or set())].iterrows():
         point = row.geometry.representative_point()
-        ax.annotate(row["name"], (point.x, point.y), ha="center", fontsize=6.5,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+        ax.annotate(
+            row["name"],
+            (point.x, point.y),
+            ha="center",
+            fontsize=6.5,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
     ax.set_axis_off()
-    handles = [Patch(facecolor=CATEGORY_COLOURS[b.category], label=b.label_en if lang == "en" else b.label_nl)
-               for b in model.bands]
-    handles += [Patch(facecolor="#f0f0f0", edgecolor="#888", hatch="///", label=t("incomplete", lang)),
-                Patch(facecolor=NO_DATA_FILL, label=t("web.not_scored", lang))]
+    handles = [
+        Patch(facecolor=CATEGORY_COLOURS[b.category], label=b.label_en if lang == "en" else b.label_nl) for b in model.bands
+    ]
+    handles += [
+        Patch(facecolor="#f0f0f0", edgecolor="#888", hatch="///", label=t("incomplete", lang)),
+        Patch(facecolor=NO_DATA_FILL, label=t("web.not_scored", lang)),
+    ]
     ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True)
     return _png(fig, dpi=200)
 
@@ -71,8 +79,9 @@ def trend_chart(trend: pd.DataFrame, lang: str) -> str | None:
         ax2 = ax.twinx()
         bottom_pos = pd.Series(0.0, index=dims.index)
         bottom_neg = pd.Series(0.0, index=dims.index)
-        for key, colour in zip(("fys", "onv", "soc", "vrz", "won"),
-                               ("#542788", "#8073ac", "#b35806", "#e08214", "#1b7837"), strict=True):
+        for key, colour in zip(
+            ("fys", "onv", "soc", "vrz", "won"), ("#542788", "#8073ac", "#b35806", "#e08214", "#1b7837"), strict=True
+        ):
             values = dims[key]
             base = bottom_pos.where(values >= 0, bottom_neg)
             ax2.bar(dims["year"], values, bottom=base, width=0.8, color=colour, alpha=0.55, label=key)

@@ -22,13 +22,12 @@ from wijkvitaliteit.scoring.model import FACTORS, IndicatorRule, ScoringModel
 
 @dataclass(frozen=True)
 class ScoreResult:
-    scores: pd.DataFrame      # one row per buurt-year
-    factors: pd.DataFrame     # one row per buurt-year-factor
+    scores: pd.DataFrame  # one row per buurt-year
+    factors: pd.DataFrame  # one row per buurt-year-factor
     indicators: pd.DataFrame  # one row per buurt-year-factor-indicator
 
 
-def latest_values(measurements: pd.DataFrame, targets: pd.DataFrame, max_age: int,
-                  key: str = "area_code") -> pd.DataFrame:
+def latest_values(measurements: pd.DataFrame, targets: pd.DataFrame, max_age: int, key: str = "area_code") -> pd.DataFrame:
     """For each target (key, year): the latest measurement with value_year <= year and
     year - value_year <= max_age. Returns targets (in their order) with value, value_year and vintage
     (NaN where there is none)."""
@@ -39,13 +38,13 @@ def latest_values(measurements: pd.DataFrame, targets: pd.DataFrame, max_age: in
         right[key], left[key] = right[key].astype(str), left[key].astype(str)
     left["_order"] = np.arange(len(left))
     left = left.sort_values("year", kind="stable")
-    merged = pd.merge_asof(left, right, left_on="year", right_on="value_year", by=key,
-                           direction="backward", tolerance=max_age)
+    merged = pd.merge_asof(left, right, left_on="year", right_on="value_year", by=key, direction="backward", tolerance=max_age)
     return merged.sort_values("_order").drop(columns="_order").reset_index(drop=True)
 
 
-def threshold_points(values: np.ndarray, low: np.ndarray, high: np.ndarray, direction: str,
-                     *, missing: bool = True) -> np.ndarray:
+def threshold_points(
+    values: np.ndarray, low: np.ndarray, high: np.ndarray, direction: str, *, missing: bool = True
+) -> np.ndarray:
     """1–3 points against two limits; a value on a limit gets the better points. Arrays broadcast.
 
     ``missing=True``: float points, NaN where a value or limit is NaN. ``missing=False`` (inputs known to be
@@ -85,8 +84,9 @@ def quantile_thresholds(measurements: pd.DataFrame, rule: IndicatorRule, gemeent
     weakest 20 % get 3. Returns value_year, scope, threshold_low, threshold_high, reference_n.
     """
     scope = np.full(len(measurements), ALL) if rule.reference == "all" else gemeente_id[measurements["area"].to_numpy()]
-    ref = pd.DataFrame({"value_year": measurements["year"].to_numpy(), "scope": scope,
-                        "value": measurements["value"].to_numpy(float)})
+    ref = pd.DataFrame(
+        {"value_year": measurements["year"].to_numpy(), "scope": scope, "value": measurements["value"].to_numpy(float)}
+    )
     assert rule.cuts is not None  # the model schema requires cuts for a quantile rule
     low_cut, high_cut = rule.cuts
     if rule.resolved_direction() == "higher_is_worse":
@@ -94,18 +94,21 @@ def quantile_thresholds(measurements: pd.DataFrame, rule: IndicatorRule, gemeent
     else:
         q_low, q_high = 1 - high_cut, 1 - low_cut
     grouped = ref.groupby(["value_year", "scope"])["value"]
-    table = pd.DataFrame({
-        "threshold_low": grouped.quantile(q_low),
-        "threshold_high": grouped.quantile(q_high),
-        "reference_n": grouped.size(),
-    }).reset_index()
+    table = pd.DataFrame(
+        {
+            "threshold_low": grouped.quantile(q_low),
+            "threshold_high": grouped.quantile(q_high),
+            "reference_n": grouped.size(),
+        }
+    ).reset_index()
     too_few = table["reference_n"] < rule.min_reference
     table.loc[too_few, ["threshold_low", "threshold_high"]] = np.nan
     return table
 
 
-def score_indicator(measurements: pd.DataFrame, targets: pd.DataFrame, rule: IndicatorRule,
-                    gemeente_id: np.ndarray) -> pd.DataFrame:
+def score_indicator(
+    measurements: pd.DataFrame, targets: pd.DataFrame, rule: IndicatorRule, gemeente_id: np.ndarray
+) -> pd.DataFrame:
     """Points for one indicator rule at every target (integer buurt id ``area``, ``year``), in target order."""
     found = latest_values(measurements, targets, rule.max_age, key="area")
     direction = rule.resolved_direction()
@@ -119,8 +122,9 @@ def score_indicator(measurements: pd.DataFrame, targets: pd.DataFrame, rule: Ind
         found["scope"] = ALL if rule.reference == "all" else gemeente_id[found["area"].to_numpy()]
         found = found.merge(table, how="left", on=["value_year", "scope"], sort=False)
         found["scope"] = found["scope"].where(found["value"].notna())
-    pts = threshold_points(found["value"].to_numpy(float), found["threshold_low"].to_numpy(float),
-                           found["threshold_high"].to_numpy(float), direction)
+    pts = threshold_points(
+        found["value"].to_numpy(float), found["threshold_low"].to_numpy(float), found["threshold_high"].to_numpy(float), direction
+    )
     found["points"] = pts
     found["status"] = np.where(found["value"].isna(), "missing", np.where(np.isnan(pts), "no_reference", "ok"))
     found["indicator"] = rule.id
@@ -146,15 +150,27 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
     buurten = buurten.sort_values("code", kind="stable")
     codes = pd.Index(buurten["code"].astype(str))
     gemeente_id, gemeente_codes = pd.factorize(buurten["gemeente_code"].astype(str))
-    m = pd.DataFrame({"area": codes.get_indexer(measurements["area_code"].astype(str)),
-                      "year": measurements["year"].to_numpy(), "indicator": measurements["indicator"].to_numpy(),
-                      "value": measurements["value"].to_numpy(float), "vintage": measurements["vintage"].to_numpy()})
+    m = pd.DataFrame(
+        {
+            "area": codes.get_indexer(measurements["area_code"].astype(str)),
+            "year": measurements["year"].to_numpy(),
+            "indicator": measurements["indicator"].to_numpy(),
+            "value": measurements["value"].to_numpy(float),
+            "vintage": measurements["vintage"].to_numpy(),
+        }
+    )
     m = m[m["area"] >= 0]
     measured = np.unique(m["area"].to_numpy())
     targets = pd.MultiIndex.from_product([measured, sorted(set(years))], names=["area", "year"]).to_frame(index=False)
     by_indicator = {key: frame for key, frame in m.groupby("indicator", sort=False)}
-    empty = pd.DataFrame({"area": pd.Series(dtype="int64"), "year": pd.Series(dtype="int64"),
-                          "value": pd.Series(dtype="float64"), "vintage": pd.Series(dtype=object)})
+    empty = pd.DataFrame(
+        {
+            "area": pd.Series(dtype="int64"),
+            "year": pd.Series(dtype="int64"),
+            "value": pd.Series(dtype="float64"),
+            "vintage": pd.Series(dtype=object),
+        }
+    )
     area_codes = codes.to_numpy(dtype=object)
 
     # every part is aligned with `targets`: factors combine row-wise without grouping
@@ -182,13 +198,20 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
             item = np.where(ok_i, "", label)
             sep = np.where((missing != "") & (item != ""), ", ", "")
             missing = missing + sep + item
-        reason = np.where(known, f"{spec.combine} of {len(spec.indicators)} indicator(s)",
-                          "no usable value: " + missing)
+        reason = np.where(known, f"{spec.combine} of {len(spec.indicators)} indicator(s)", "no usable value: " + missing)
         factor_points[factor_name] = np.where(known, combined, np.nan)
-        factor_frames.append(pd.DataFrame({
-            "area": targets["area"].to_numpy(), "year": targets["year"].to_numpy(),
-            "factor": factor_name, "points": factor_points[factor_name],
-            "status": np.where(known, "known", "unknown"), "reason": reason})[usable])
+        factor_frames.append(
+            pd.DataFrame(
+                {
+                    "area": targets["area"].to_numpy(),
+                    "year": targets["year"].to_numpy(),
+                    "factor": factor_name,
+                    "points": factor_points[factor_name],
+                    "status": np.where(known, "known", "unknown"),
+                    "reason": reason,
+                }
+            )[usable]
+        )
     factors = pd.concat(factor_frames, ignore_index=True)
     indicators = pd.concat([p[usable] for ps in parts.values() for p in ps], ignore_index=True)
 
@@ -201,8 +224,7 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
     complete = ~np.isnan(pts).any(axis=1)
     vmin, vmax = _aggregate(lo, model.model.aggregation), _aggregate(hi, model.model.aggregation)
     threshold = model.model.attention_threshold
-    attention = pd.array(np.where(vmin >= threshold, True, np.where(vmax < threshold, False, pd.NA)),
-                         dtype="boolean")
+    attention = pd.array(np.where(vmin >= threshold, True, np.where(vmax < threshold, False, pd.NA)), dtype="boolean")
     maxima = np.array([b.max for b in model.bands])
     cats = np.array([b.category for b in model.bands], dtype=object)
     idx = np.minimum(np.searchsorted(maxima, vmin - 1e-9), len(cats) - 1)
@@ -224,16 +246,31 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
     factors["points"] = factors["points"].astype("Int64")
     indicators = indicators.sort_values(["area", "year", "factor", "indicator"], kind="stable", ignore_index=True)
     scope = indicators["scope"].to_numpy(float)
-    indicators["reference"] = np.where(np.isnan(scope), None,
-                                       gemeente_names[np.nan_to_num(scope, nan=0).astype(int)])
+    indicators["reference"] = np.where(np.isnan(scope), None, gemeente_names[np.nan_to_num(scope, nan=0).astype(int)])
     indicators.insert(0, "area_code", area_codes[indicators["area"].to_numpy()])
-    ind_cols = ["area_code", "year", "factor", "indicator", "value", "value_year", "vintage", "rule", "reference",
-                "reference_n", "direction", "threshold_low", "threshold_high", "points", "status"]
+    ind_cols = [
+        "area_code",
+        "year",
+        "factor",
+        "indicator",
+        "value",
+        "value_year",
+        "vintage",
+        "rule",
+        "reference",
+        "reference_n",
+        "direction",
+        "threshold_low",
+        "threshold_high",
+        "points",
+        "status",
+    ]
     indicators = indicators[ind_cols]
     for col in ("points", "value_year", "reference_n"):
         indicators[col] = indicators[col].astype("Int64")
-    return ScoreResult(scores=scores, factors=factors[["area_code", "year", "factor", "points", "status", "reason"]],
-                       indicators=indicators)
+    return ScoreResult(
+        scores=scores, factors=factors[["area_code", "year", "factor", "points", "status", "reason"]], indicators=indicators
+    )
 
 
 def score_years(measurements: pd.DataFrame) -> list[int]:

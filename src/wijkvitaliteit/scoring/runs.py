@@ -23,8 +23,15 @@ class Run:
 
 
 def _run(row: dict) -> Run:
-    return Run(int(row["run_id"]), row["model_hash"], parse_model(row["model_toml"], "stored model"),
-               json.loads(row["years"]), row["model_toml"], row.get("inputs_hash"), row)
+    return Run(
+        int(row["run_id"]),
+        row["model_hash"],
+        parse_model(row["model_toml"], "stored model"),
+        json.loads(row["years"]),
+        row["model_toml"],
+        row.get("inputs_hash"),
+        row,
+    )
 
 
 def active_run(ws: Workspace) -> Run:

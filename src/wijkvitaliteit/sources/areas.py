@@ -31,11 +31,17 @@ def buurt_areas(codes: pd.Series, names: pd.Series | None = None) -> pd.DataFram
 def with_parent_areas(areas: pd.DataFrame) -> pd.DataFrame:
     """Add wijk and gemeente rows (without names) for parents that the given rows refer to."""
     wijken = areas.loc[areas["wijk_code"].notna(), ["wijk_code", "gemeente_code"]].drop_duplicates("wijk_code")
-    wijken = pd.DataFrame({"code": wijken["wijk_code"], "level": "wijk", "name": pd.NA,
-                           "wijk_code": pd.NA, "gemeente_code": wijken["gemeente_code"]})
+    wijken = pd.DataFrame(
+        {
+            "code": wijken["wijk_code"],
+            "level": "wijk",
+            "name": pd.NA,
+            "wijk_code": pd.NA,
+            "gemeente_code": wijken["gemeente_code"],
+        }
+    )
     gemeenten = areas["gemeente_code"].dropna().drop_duplicates()
-    gemeenten = pd.DataFrame({"code": gemeenten, "level": "gemeente", "name": pd.NA,
-                              "wijk_code": pd.NA, "gemeente_code": pd.NA})
+    gemeenten = pd.DataFrame({"code": gemeenten, "level": "gemeente", "name": pd.NA, "wijk_code": pd.NA, "gemeente_code": pd.NA})
     combined = pd.concat([areas, wijken, gemeenten], ignore_index=True)
     combined = combined.drop_duplicates("code", keep="first")
     return combined.astype({c: "string" for c in AREA_COLUMNS}).reset_index(drop=True)

@@ -48,8 +48,13 @@ def _resolve(frame: pd.DataFrame, path: Path) -> dict[str, str]:
     for role, pattern in _PATTERNS.items():
         match = [c for c in frame.columns if pattern.match(c)]
         if not match:
-            raise InputError(path, f"a column for {role} (e.g. {pattern.pattern.strip('^$')})", column=role,
-                             found="columns " + ", ".join(frame.columns), hint=delimiter_hint(frame))
+            raise InputError(
+                path,
+                f"a column for {role} (e.g. {pattern.pattern.strip('^$')})",
+                column=role,
+                found="columns " + ", ".join(frame.columns),
+                hint=delimiter_hint(frame),
+            )
         found[role] = match[0]
     return found
 
@@ -61,8 +66,7 @@ def _pad(series: pd.Series, prefix: str, width: int, pattern: re.Pattern[str], p
     bad = ~text.str.fullmatch(pattern.pattern).fillna(False)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(path, f"a {prefix} code or its {width}-digit number", row=i + 2, column=column,
-                         found=series.iloc[i])
+        raise InputError(path, f"a {prefix} code or its {width}-digit number", row=i + 2, column=column, found=series.iloc[i])
     return text
 
 
@@ -78,16 +82,24 @@ def read_codes(path: str | Path) -> CodeList:
     inconsistent = (buurt.str.slice(2, 8) != wijk.str.slice(2, 8)) | (wijk.str.slice(2, 6) != gemeente.str.slice(2, 6))
     if inconsistent.any():
         i = int(np.flatnonzero(inconsistent.to_numpy())[0])
-        raise InputError(path, "a buurt code inside its wijk and gemeente code", row=i + 2,
-                         column=cols["buurtcode"], found=f"{buurt.iloc[i]} in {wijk.iloc[i]}, {gemeente.iloc[i]}")
+        raise InputError(
+            path,
+            "a buurt code inside its wijk and gemeente code",
+            row=i + 2,
+            column=cols["buurtcode"],
+            found=f"{buurt.iloc[i]} in {wijk.iloc[i]}, {gemeente.iloc[i]}",
+        )
     table = pd.DataFrame({"buurt": buurt, "wijk": wijk, "gemeente": gemeente})
     check_unique(table, path, ("buurt",))
-    buurten = pd.DataFrame({"code": buurt, "level": "buurt", "name": raw[cols["buurtnaam"]],
-                            "wijk_code": wijk, "gemeente_code": gemeente})
-    wijken = pd.DataFrame({"code": wijk, "level": "wijk", "name": raw[cols["wijknaam"]],
-                           "wijk_code": pd.NA, "gemeente_code": gemeente}).drop_duplicates("code")
-    gemeenten = pd.DataFrame({"code": gemeente, "level": "gemeente", "name": raw[cols["gemeentenaam"]],
-                              "wijk_code": pd.NA, "gemeente_code": pd.NA}).drop_duplicates("code")
+    buurten = pd.DataFrame(
+        {"code": buurt, "level": "buurt", "name": raw[cols["buurtnaam"]], "wijk_code": wijk, "gemeente_code": gemeente}
+    )
+    wijken = pd.DataFrame(
+        {"code": wijk, "level": "wijk", "name": raw[cols["wijknaam"]], "wijk_code": pd.NA, "gemeente_code": gemeente}
+    ).drop_duplicates("code")
+    gemeenten = pd.DataFrame(
+        {"code": gemeente, "level": "gemeente", "name": raw[cols["gemeentenaam"]], "wijk_code": pd.NA, "gemeente_code": pd.NA}
+    ).drop_duplicates("code")
     areas = pd.concat([buurten, wijken, gemeenten], ignore_index=True)[AREA_COLUMNS]
     areas = areas.astype("string")
     areas["name"] = areas["name"].where(areas["name"] != "")

@@ -41,17 +41,27 @@ DWELLINGS = TableFormat(
         Column("dwelling_id", "str", description="The corporation's own id of the dwelling (VHE-nummer)."),
         Column("complex", "str", required=False, description="Complex id."),
         Column("postcode", "str", required=False, description="Postcode (PC6 like 6537AB, or PC4)."),
-        Column("buurt_code", "buurt_code", required=False,
-               description="CBS buurt code (BU + 8). Required unless x and y are given."),
-        Column("x", "float", required=False, unit="m", description="RD New x (EPSG:28992), used when buurt_code "
-               "is empty to find the buurt; not stored."),
+        Column(
+            "buurt_code", "buurt_code", required=False, description="CBS buurt code (BU + 8). Required unless x and y are given."
+        ),
+        Column(
+            "x",
+            "float",
+            required=False,
+            unit="m",
+            description="RD New x (EPSG:28992), used when buurt_code is empty to find the buurt; not stored.",
+        ),
         Column("y", "float", required=False, unit="m", description="RD New y (EPSG:28992), as x."),
         Column("dwelling_type", "choice", choices=DWELLING_TYPES, description="Type of dwelling."),
         Column("build_year", "int", required=False, minimum=1500, maximum=2100, description="Bouwjaar."),
-        Column("energy_label", "choice", required=False,
-               choices=("a++++", "a+++", "a++", "a+", "a", "b", "c", "d", "e", "f", "g"), description="Energielabel."),
-        Column("rent", "float", required=False, minimum=0, maximum=10000, unit="EUR/month",
-               description="Kale huur per month."),
+        Column(
+            "energy_label",
+            "choice",
+            required=False,
+            choices=("a++++", "a+++", "a++", "a+", "a", "b", "c", "d", "e", "f", "g"),
+            description="Energielabel.",
+        ),
+        Column("rent", "float", required=False, minimum=0, maximum=10000, unit="EUR/month", description="Kale huur per month."),
     ),
 )
 
@@ -65,17 +75,24 @@ LETTINGS = TableFormat(
         Column("start_date", "date", description="First day of the tenancy, YYYY-MM-DD."),
         Column("household_type", "choice", required=False, choices=HOUSEHOLD_TYPES, description="Household type."),
         Column("age_band", "choice", required=False, choices=AGE_BANDS, description="Age of the main tenant."),
-        Column("income_class", "choice", choices=INCOME_CLASSES,
-               description="Income relative to the limits: bijstand = at or below bijstand level; huurtoeslag = "
-                           "above it but within the huurtoeslag limit; midden = up to the DAEB limit; hoog = above."),
+        Column(
+            "income_class",
+            "choice",
+            choices=INCOME_CLASSES,
+            description="Income relative to the limits: bijstand = at or below bijstand level; huurtoeslag = "
+            "above it but within the huurtoeslag limit; midden = up to the DAEB limit; hoog = above.",
+        ),
         Column("uitstroom_ggz", "bool", description="Tenant leaves mental-health care (GGZ)."),
         Column("uitstroom_mo", "bool", description="Tenant leaves maatschappelijke opvang."),
         Column("uitstroom_bw", "bool", description="Tenant leaves beschermd wonen."),
         Column("statushouder", "bool", description="Tenant is a statushouder."),
         Column("urgent", "bool", required=False, description="Housed with an urgency declaration."),
-        Column("contacted_within_6_weeks", "bool", required=False,
-               description="The corporation visited or called the new tenant within six weeks (empty = not "
-                           "recorded)."),
+        Column(
+            "contacted_within_6_weeks",
+            "bool",
+            required=False,
+            description="The corporation visited or called the new tenant within six weeks (empty = not recorded).",
+        ),
     ),
 )
 
@@ -87,8 +104,7 @@ NUISANCE = TableFormat(
         Column("report_id", "str", description="Id of the report."),
         Column("report_date", "date", description="Date received, YYYY-MM-DD."),
         Column("dwelling_id", "str", required=False, description="Dwelling it is about (or empty)."),
-        Column("buurt_code", "buurt_code", required=False,
-               description="Buurt it is about; required when dwelling_id is empty."),
+        Column("buurt_code", "buurt_code", required=False, description="Buurt it is about; required when dwelling_id is empty."),
         Column("category", "choice", choices=NUISANCE_CATEGORIES, description="Kind of nuisance."),
         Column("severity", "int", minimum=1, maximum=3, description="1 light, 2 serious, 3 severe."),
         Column("status", "choice", required=False, choices=NUISANCE_STATUS, description="Handling status."),
@@ -107,8 +123,13 @@ ORGANISATION = TableFormat(
         Column("buurtbeheerder", "bool", description="The corporation has a buurtbeheerder there."),
         Column("bewonerscommissies", "int", minimum=0, maximum=1000, description="Active bewonerscommissies."),
         Column("clubs", "int", minimum=0, maximum=10000, description="Clubs and associations active in the buurt."),
-        Column("buurtfonds_aanvragen", "int", minimum=0, maximum=10000,
-               description="Requests to the corporation's buurtfonds in that year."),
+        Column(
+            "buurtfonds_aanvragen",
+            "int",
+            minimum=0,
+            maximum=10000,
+            description="Requests to the corporation's buurtfonds in that year.",
+        ),
     ),
 )
 
@@ -127,8 +148,12 @@ class CorporationRecords:
     files: dict[str, Path]
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"dwellings": self.dwellings, "lettings": self.lettings, "nuisance": self.nuisance,
-                "organisation": self.organisation}
+        return {
+            "dwellings": self.dwellings,
+            "lettings": self.lettings,
+            "nuisance": self.nuisance,
+            "organisation": self.organisation,
+        }
 
 
 def locate_tables(path: Path, formats: dict[str, TableFormat], what: str) -> dict[str, tuple[Path, str | None]]:
@@ -136,8 +161,9 @@ def locate_tables(path: Path, formats: dict[str, TableFormat], what: str) -> dic
     if path.is_file() and path.suffix.lower() == ".xlsx":
         return {name: (path, name) for name in formats}
     if not path.is_dir():
-        raise InputError(path, f"a folder with {what} files, or one xlsx workbook with those sheets",
-                         found="no such folder or workbook")
+        raise InputError(
+            path, f"a folder with {what} files, or one xlsx workbook with those sheets", found="no such folder or workbook"
+        )
     found: dict[str, tuple[Path, str | None]] = {}
     for name in formats:
         for suffix in (".csv", ".xlsx"):
@@ -146,13 +172,11 @@ def locate_tables(path: Path, formats: dict[str, TableFormat], what: str) -> dic
                 found[name] = (candidate, None)
                 break
         else:
-            raise InputError(path / f"{name}.csv", f"the {name} table as {name}.csv or {name}.xlsx",
-                             found="no such file")
+            raise InputError(path / f"{name}.csv", f"the {name} table as {name}.csv or {name}.xlsx", found="no such file")
     return found
 
 
-def read_tables(path: Path, formats: dict[str, TableFormat], what: str) -> tuple[dict[str, pd.DataFrame],
-                                                                                  dict[str, Path]]:
+def read_tables(path: Path, formats: dict[str, TableFormat], what: str) -> tuple[dict[str, pd.DataFrame], dict[str, Path]]:
     """Read and validate each table of ``formats``; also return how each file is named in errors."""
     where = locate_tables(path, formats, what)
     shown = {name: Path(f"{file}[{sheet}]") if sheet else file for name, (file, sheet) in where.items()}
@@ -200,8 +224,9 @@ def lookup(mapping: pd.Series, keys: pd.Series) -> pd.Series:
 
     position = pc.index_in(arrow(keys), value_set=arrow(mapping.index.to_series()))
     taken = pc.take(arrow(mapping), position)
-    out = taken.to_pandas(types_mapper=lambda t: pd.StringDtype() if pa.types.is_string(t) or
-                          pa.types.is_large_string(t) else None)
+    out = taken.to_pandas(
+        types_mapper=lambda t: pd.StringDtype() if pa.types.is_string(t) or pa.types.is_large_string(t) else None
+    )
     return out.set_axis(keys.index)
 
 
@@ -219,15 +244,19 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
         has_xy = dwellings["x"].notna() & dwellings["y"].notna()
         if (no_code & ~has_xy).any():
             i = first_row(no_code & ~has_xy)
-            raise InputError(shown["dwellings"], "a buurt_code, or x and y", row=i + 2, column="buurt_code",
-                             found="empty")
+            raise InputError(shown["dwellings"], "a buurt_code, or x and y", row=i + 2, column="buurt_code", found="empty")
         dwellings.loc[no_code, "buurt_code"] = _locate_points(dwellings[no_code], buurt_polygons, shown["dwellings"])
     for name, frame in (("dwellings", dwellings), ("organisation", organisation)):
         unknown = ~is_in(frame["buurt_code"], known_buurten)
         if unknown.any():
             i = first_row(unknown)
-            raise InputError(shown[name], "a buurt known in the workspace (import codes or Leefbaarometer first)",
-                             row=i + 2, column="buurt_code", found=frame["buurt_code"].iloc[i])
+            raise InputError(
+                shown[name],
+                "a buurt known in the workspace (import codes or Leefbaarometer first)",
+                row=i + 2,
+                column="buurt_code",
+                found=frame["buurt_code"].iloc[i],
+            )
     dwellings = dwellings.drop(columns=["x", "y"])
 
     # lettings: every dwelling known; the buurt follows from the dwelling
@@ -235,8 +264,13 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
     unknown = ~is_in(lettings["dwelling_id"], buurt_of.index)
     if unknown.any():
         i = first_row(unknown)
-        raise InputError(shown["lettings"], "a dwelling_id listed in dwellings", row=i + 2, column="dwelling_id",
-                         found=lettings["dwelling_id"].iloc[i])
+        raise InputError(
+            shown["lettings"],
+            "a dwelling_id listed in dwellings",
+            row=i + 2,
+            column="dwelling_id",
+            found=lettings["dwelling_id"].iloc[i],
+        )
     lettings.insert(2, "buurt_code", lookup(buurt_of, lettings["dwelling_id"]))
     lettings["vulnerable"] = lettings[list(VULNERABLE_FLAGS)].fillna(False).any(axis=1)
 
@@ -245,30 +279,50 @@ def read_corporation(path: str | Path, known_buurten: set[str], buurt_polygons=N
     unknown = has_dwelling & ~is_in(nuisance["dwelling_id"], buurt_of.index)
     if unknown.any():
         i = first_row(unknown)
-        raise InputError(shown["nuisance"], "a dwelling_id listed in dwellings", row=i + 2, column="dwelling_id",
-                         found=nuisance["dwelling_id"].iloc[i])
+        raise InputError(
+            shown["nuisance"],
+            "a dwelling_id listed in dwellings",
+            row=i + 2,
+            column="dwelling_id",
+            found=nuisance["dwelling_id"].iloc[i],
+        )
     from_dwelling = lookup(buurt_of, nuisance["dwelling_id"])
     conflict = has_dwelling & nuisance["buurt_code"].notna() & (nuisance["buurt_code"] != from_dwelling)
     if conflict.any():
         i = first_row(conflict)
-        raise InputError(shown["nuisance"], f"the buurt of dwelling {nuisance['dwelling_id'].iloc[i]} "
-                         f"({from_dwelling.iloc[i]})", row=i + 2, column="buurt_code", found=nuisance["buurt_code"].iloc[i])
+        raise InputError(
+            shown["nuisance"],
+            f"the buurt of dwelling {nuisance['dwelling_id'].iloc[i]} ({from_dwelling.iloc[i]})",
+            row=i + 2,
+            column="buurt_code",
+            found=nuisance["buurt_code"].iloc[i],
+        )
     nuisance["buurt_code"] = nuisance["buurt_code"].fillna(from_dwelling)
     missing = nuisance["buurt_code"].isna()
     if missing.any():
         i = first_row(missing)
-        raise InputError(shown["nuisance"], "a dwelling_id or a buurt_code", row=i + 2, column="buurt_code",
-                         found="both empty")
+        raise InputError(shown["nuisance"], "a dwelling_id or a buurt_code", row=i + 2, column="buurt_code", found="both empty")
     unknown = ~is_in(nuisance["buurt_code"], known_buurten)
     if unknown.any():
         i = first_row(unknown)
-        raise InputError(shown["nuisance"], "a buurt known in the workspace", row=i + 2, column="buurt_code",
-                         found=nuisance["buurt_code"].iloc[i])
+        raise InputError(
+            shown["nuisance"],
+            "a buurt known in the workspace",
+            row=i + 2,
+            column="buurt_code",
+            found=nuisance["buurt_code"].iloc[i],
+        )
     nuisance = nuisance[["report_id", "report_date", "dwelling_id", "buurt_code", "category", "severity", "status"]]
     name, fictitious = _manifest(path)
-    return CorporationRecords(name=name, fictitious=fictitious, dwellings=dwellings, lettings=lettings,
-                              nuisance=nuisance, organisation=organisation,
-                              files=shown)
+    return CorporationRecords(
+        name=name,
+        fictitious=fictitious,
+        dwellings=dwellings,
+        lettings=lettings,
+        nuisance=nuisance,
+        organisation=organisation,
+        files=shown,
+    )
 
 
 def _locate_points(rows: pd.DataFrame, polygons, path: Path) -> pd.Series:
@@ -276,25 +330,37 @@ def _locate_points(rows: pd.DataFrame, polygons, path: Path) -> pd.Series:
     import geopandas as gpd
 
     if polygons is None or len(polygons) == 0:
-        raise InputError(path, "buurt_code (the workspace has no buurt boundaries to place x/y)",
-                         row=int(rows.index[0]) + 2, column="buurt_code", found="empty")
-    points = gpd.GeoDataFrame(rows[["dwelling_id"]], geometry=gpd.points_from_xy(rows["x"], rows["y"]),
-                              crs="EPSG:28992")
+        raise InputError(
+            path,
+            "buurt_code (the workspace has no buurt boundaries to place x/y)",
+            row=int(rows.index[0]) + 2,
+            column="buurt_code",
+            found="empty",
+        )
+    points = gpd.GeoDataFrame(rows[["dwelling_id"]], geometry=gpd.points_from_xy(rows["x"], rows["y"]), crs="EPSG:28992")
     joined = gpd.sjoin(points, polygons[["code", "geometry"]], how="left", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")]
     outside = joined["code"].isna()
     if outside.any():
         i = int(joined.index[outside.to_numpy()][0])
-        raise InputError(path, "x/y inside a buurt of the workspace", row=i + 2, column="x",
-                         found=f"{rows.loc[i, 'x']}, {rows.loc[i, 'y']}")
+        raise InputError(
+            path, "x/y inside a buurt of the workspace", row=i + 2, column="x", found=f"{rows.loc[i, 'x']}, {rows.loc[i, 'y']}"
+        )
     return joined["code"].astype("string")
 
 
 def formats_markdown(formats: dict[str, TableFormat] | None = None) -> str:
     """The reference tables of docs/formats.md, generated from the formats (the corporation's by default;
     the allocation round's too): a test keeps them equal."""
-    kinds = {"str": "text", "int": "whole number", "float": "number", "bool": "ja/nee, 1/0, true/false",
-             "date": "date YYYY-MM-DD", "buurt_code": "CBS buurt code", "choice": "one of"}
+    kinds = {
+        "str": "text",
+        "int": "whole number",
+        "float": "number",
+        "bool": "ja/nee, 1/0, true/false",
+        "date": "date YYYY-MM-DD",
+        "buurt_code": "CBS buurt code",
+        "choice": "one of",
+    }
     parts = []
     for fmt in (formats or FORMATS).values():
         parts.append(f"### `{fmt.name}` — {fmt.description}\n")

@@ -28,13 +28,24 @@ WGS84_BOUNDS = (2.5, 50.0, 7.6, 54.0)
 SOURCE = "cbs_geometry"
 
 _CODE_COLUMNS = ("statcode", "buurtcode", "wijkcode", "gemeentecode", "bu_code", "wk_code", "gm_code", "code")
-_NAME_COLUMNS = {"buurt": ("statnaam", "buurtnaam", "bu_naam", "naam", "name"),
-                 "wijk": ("statnaam", "wijknaam", "wk_naam", "naam", "name"),
-                 "gemeente": ("statnaam", "gemeentenaam", "gm_naam", "naam", "name")}
-_PDOK_LAYERS = {"buurten": ("buurt", "buurtcode"), "wijken": ("wijk", "wijkcode"),
-                "gemeenten": ("gemeente", "gemeentecode")}
-_NON_MEASURES = frozenset({"id", "fid", "jrstatcode", "jaarstatcode", "meest_voorkomende_postcode",
-                           "indelingswijziging_wijken_en_buurten", "n_buurten", "postcode"})
+_NAME_COLUMNS = {
+    "buurt": ("statnaam", "buurtnaam", "bu_naam", "naam", "name"),
+    "wijk": ("statnaam", "wijknaam", "wk_naam", "naam", "name"),
+    "gemeente": ("statnaam", "gemeentenaam", "gm_naam", "naam", "name"),
+}
+_PDOK_LAYERS = {"buurten": ("buurt", "buurtcode"), "wijken": ("wijk", "wijkcode"), "gemeenten": ("gemeente", "gemeentecode")}
+_NON_MEASURES = frozenset(
+    {
+        "id",
+        "fid",
+        "jrstatcode",
+        "jaarstatcode",
+        "meest_voorkomende_postcode",
+        "indelingswijziging_wijken_en_buurten",
+        "n_buurten",
+        "postcode",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -86,16 +97,21 @@ def to_rd(frame, path: Path):
         elif _in_bounds(bounds, WGS84_BOUNDS):
             frame = frame.set_crs("EPSG:4326")
         else:
-            raise InputError(path, "coordinates in EPSG:28992 (RD New) or WGS84 within the Netherlands",
-                             found=f"no CRS and bounds {np.round(bounds, 1).tolist()}")
+            raise InputError(
+                path,
+                "coordinates in EPSG:28992 (RD New) or WGS84 within the Netherlands",
+                found=f"no CRS and bounds {np.round(bounds, 1).tolist()}",
+            )
     source_crs = frame.crs.to_string()
     if frame.crs.to_epsg() != 28992:
         frame = frame.to_crs(RD)
     bounds = frame.total_bounds
     if not np.all(np.isfinite(bounds)) or not _in_bounds(bounds, RD_BOUNDS):
-        raise InputError(path, f"coordinates that lie in the Netherlands in the file's CRS ({source_crs})",
-                         found=f"bounds {np.round(frame.total_bounds, 1).tolist()} in EPSG:28992 "
-                               "(wrong CRS in the file?)")
+        raise InputError(
+            path,
+            f"coordinates that lie in the Netherlands in the file's CRS ({source_crs})",
+            found=f"bounds {np.round(frame.total_bounds, 1).tolist()} in EPSG:28992 (wrong CRS in the file?)",
+        )
     return frame, source_crs
 
 
@@ -106,19 +122,34 @@ def _check_geometry(frame, path: Path, code_column: str) -> None:
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.any():
         i = int(np.flatnonzero(empty)[0])
-        raise InputError(path, "a polygon for every feature", row=i + 1, column="geometry",
-                         found=f"no geometry for {frame[code_column].iloc[i]}")
+        raise InputError(
+            path,
+            "a polygon for every feature",
+            row=i + 1,
+            column="geometry",
+            found=f"no geometry for {frame[code_column].iloc[i]}",
+        )
     kinds = shapely.get_type_id(geoms)
     not_polygon = ~np.isin(kinds, (3, 6))
     if not_polygon.any():
         i = int(np.flatnonzero(not_polygon)[0])
-        raise InputError(path, "Polygon or MultiPolygon", row=i + 1, column="geometry",
-                         found="empty" if geoms[i] is None else geoms[i].geom_type)
+        raise InputError(
+            path,
+            "Polygon or MultiPolygon",
+            row=i + 1,
+            column="geometry",
+            found="empty" if geoms[i] is None else geoms[i].geom_type,
+        )
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         i = int(np.flatnonzero(invalid)[0])
-        raise InputError(path, "a valid polygon", row=i + 1, column="geometry",
-                         found=f"{frame[code_column].iloc[i]}: {shapely.is_valid_reason(geoms[i])}")
+        raise InputError(
+            path,
+            "a valid polygon",
+            row=i + 1,
+            column="geometry",
+            found=f"{frame[code_column].iloc[i]}: {shapely.is_valid_reason(geoms[i])}",
+        )
 
 
 def _year_from(path: Path, frame) -> int | None:
@@ -165,18 +196,25 @@ def _areas_from_frame(frame, path: Path, code_column: str, level_hint: str | Non
 
 
 def _numeric_measurements(frame, codes: pd.Series, year: int | None) -> pd.DataFrame:
-    columns = [c for c in frame.columns
-               if c != "geometry" and c.lower() not in _NON_MEASURES and pd.api.types.is_numeric_dtype(frame[c])]
+    columns = [
+        c for c in frame.columns if c != "geometry" and c.lower() not in _NON_MEASURES and pd.api.types.is_numeric_dtype(frame[c])
+    ]
     if not columns or year is None:
         return pd.DataFrame(columns=["area_code", "year", "indicator", "value", "source", "vintage"])
     wide = frame[columns].astype("float64")
     wide = wide.mask(wide < 0)  # PDOK/CBS secret or not-applicable sentinels: -99997, -99999999 …
     wide.insert(0, "area_code", codes.to_numpy())
     long = wide.melt(id_vars="area_code", var_name="column", value_name="value").dropna(subset=["value"])
-    return pd.DataFrame({"area_code": long["area_code"].astype("string"), "year": np.int32(year),
-                         "indicator": ("wijkenbuurten." + long["column"]).astype("string"),
-                         "value": long["value"], "source": "cbs_wijkenbuurten",
-                         "vintage": f"wijkenbuurten-{year}"})
+    return pd.DataFrame(
+        {
+            "area_code": long["area_code"].astype("string"),
+            "year": np.int32(year),
+            "indicator": ("wijkenbuurten." + long["column"]).astype("string"),
+            "value": long["value"],
+            "source": "cbs_wijkenbuurten",
+            "vintage": f"wijkenbuurten-{year}",
+        }
+    )
 
 
 def read_geometry(path: str | Path, *, layer: str | None = None) -> GeometryFile:
@@ -205,8 +243,12 @@ def read_geometry(path: str | Path, *, layer: str | None = None) -> GeometryFile
         candidates = ([preferred] if preferred else []) + list(_CODE_COLUMNS)
         code_column = next((c for c in candidates if c in frame.columns), None)
         if code_column is None:
-            raise InputError(path, "a code column (statcode, buurtcode, wijkcode or gemeentecode)",
-                             column="statcode", found="columns " + ", ".join(c for c in frame.columns if c != "geometry"))
+            raise InputError(
+                path,
+                "a code column (statcode, buurtcode, wijkcode or gemeentecode)",
+                column="statcode",
+                found="columns " + ", ".join(c for c in frame.columns if c != "geometry"),
+            )
         _check_geometry(frame, path, code_column)
         areas = _areas_from_frame(frame, path, code_column, level_hint)
         parts.append(areas)
@@ -217,8 +259,9 @@ def read_geometry(path: str | Path, *, layer: str | None = None) -> GeometryFile
     full["geometry"] = full["code"].map(geometry).astype(object).where(full["code"].isin(geometry.index), None)
     derived = dissolve_parents(full)
     full = full[~full["code"].isin(derived["code"])].reset_index(drop=True)
-    return GeometryFile(areas=full, measurements=pd.concat(measures, ignore_index=True), source_crs=crs_seen or RD,
-                        derived=derived)
+    return GeometryFile(
+        areas=full, measurements=pd.concat(measures, ignore_index=True), source_crs=crs_seen or RD, derived=derived
+    )
 
 
 def dissolve_parents(areas: pd.DataFrame) -> pd.DataFrame:

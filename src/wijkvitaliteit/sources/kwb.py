@@ -21,8 +21,9 @@ from wijkvitaliteit.sources.tabular import is_missing, read_xlsx, require_column
 
 SOURCE = "cbs_kwb"
 #: Identifier and label columns: never measurements. ``pst_mvp`` is a postcode, not a quantity.
-TEXT_COLUMNS = frozenset({"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs", "ind_wbi",
-                          "pst_mvp", "gm_code", "wk_code", "bu_code"})
+TEXT_COLUMNS = frozenset(
+    {"gwb_code_10", "gwb_code_8", "gwb_code", "regio", "gm_naam", "recs", "ind_wbi", "pst_mvp", "gm_code", "wk_code", "bu_code"}
+)
 LEVELS = {"gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt", "land": "land"}
 CODE_PATTERN = re.compile(r"^(GM[0-9]{4}|WK[0-9]{4}[0-9A-Z]{2}|BU[0-9]{4}[0-9A-Z]{4}|NL0{0,2}[0-9]{0,2})$")
 YEAR_IN_NAME = re.compile(r"kwb[-_ ]?(\d{4})", re.IGNORECASE)
@@ -60,8 +61,9 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
     bad = ~codes.str.fullmatch(CODE_PATTERN.pattern).fillna(False)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(path, "a CBS region code (GM0344, WK034401, BU03440111)", row=i + 2,
-                         column=code_col, found=raw[code_col].iloc[i])
+        raise InputError(
+            path, "a CBS region code (GM0344, WK034401, BU03440111)", row=i + 2, column=code_col, found=raw[code_col].iloc[i]
+        )
     recs = raw["recs"].astype("string").str.strip().str.lower()
     bad = ~recs.isin(list(LEVELS)).fillna(False)
     if bad.any():
@@ -84,8 +86,11 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
         if (numeric.notna() | missing).all():
             # counts (a_) are never negative, percentages (p_) lie in 0…100: else a sentinel or a wrong unit
             low, high = (0, None) if col.startswith("a_") else (0, 100) if col.startswith("p_") else (None, None)
-            values[col] = to_number(series, path, col, minimum=low, maximum=high) if (low, high) != (None, None) \
+            values[col] = (
+                to_number(series, path, col, minimum=low, maximum=high)
+                if (low, high) != (None, None)
                 else numeric.astype("float64")
+            )
         elif numeric.notna().any():
             # Mostly numbers with text in between: a broken number column. Name the first bad cell.
             to_number(series, path, col)
@@ -104,12 +109,14 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
     wide = pd.DataFrame(values)[keep]
     wide.insert(0, "area_code", codes[keep])
     long = wide.melt(id_vars="area_code", var_name="column", value_name="value").dropna(subset=["value"])
-    measurements = pd.DataFrame({
-        "area_code": long["area_code"].astype("string"),
-        "year": np.int32(year),
-        "indicator": ("kwb." + long["column"]).astype("string"),
-        "value": long["value"].astype("float64"),
-        "source": SOURCE,
-        "vintage": f"kwb-{year}",
-    }).reset_index(drop=True)
+    measurements = pd.DataFrame(
+        {
+            "area_code": long["area_code"].astype("string"),
+            "year": np.int32(year),
+            "indicator": ("kwb." + long["column"]).astype("string"),
+            "value": long["value"].astype("float64"),
+            "source": SOURCE,
+            "vintage": f"kwb-{year}",
+        }
+    ).reset_index(drop=True)
     return KwbFile(year=year, areas=areas, measurements=measurements, skipped_columns=tuple(skipped))

@@ -50,8 +50,11 @@ def _text_of(path: Path) -> tuple[str, str]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = [
-                m for m in archive.namelist()
-                if m.lower().endswith(".csv") and not m.startswith("__MACOSX/") and "/._" not in m
+                m
+                for m in archive.namelist()
+                if m.lower().endswith(".csv")
+                and not m.startswith("__MACOSX/")
+                and "/._" not in m
                 and not m.rsplit("/", 1)[-1].startswith("._")
             ]
             if len(members) != 1:
@@ -73,8 +76,9 @@ def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
     require_columns(raw, where, REQUIRED)
     if raw.empty:
         raise InputError(where, "at least one data row", found="only a header")
-    frame = pd.DataFrame({"bu_code": to_code(raw["bu_code"], where, "bu_code", BUURT_CODE,
-                                              "a CBS buurt code such as BU02680736")})
+    frame = pd.DataFrame(
+        {"bu_code": to_code(raw["bu_code"], where, "bu_code", BUURT_CODE, "a CBS buurt code such as BU02680736")}
+    )
     years = to_number(raw["jaar"], where, "jaar", integer=True, minimum=1990, maximum=2100)
     if years.isna().any():
         i = int(years.isna().to_numpy().nonzero()[0][0])
@@ -85,21 +89,23 @@ def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
     for col in SCORE_COLUMNS:
         # plausible range: scores lie around 4, deviations and dimensions around 0; a sentinel such as
         # -99999 or a value in the wrong unit is refused
-        frame[col] = (to_number(raw[col], where, col, minimum=-10, maximum=10) if col in raw.columns
-                      else float("nan"))
+        frame[col] = to_number(raw[col], where, col, minimum=-10, maximum=10) if col in raw.columns else float("nan")
     check_unique(frame, where, ("bu_code", "jaar"))
 
     latest_names = frame.sort_values("jaar").drop_duplicates("bu_code", keep="last")
     areas = buurt_areas(latest_names["bu_code"], latest_names["bu_naam"])
 
-    long = frame.melt(id_vars=["bu_code", "jaar", "versie"], value_vars=list(SCORE_COLUMNS),
-                      var_name="column", value_name="value").dropna(subset=["value"])
-    measurements = pd.DataFrame({
-        "area_code": long["bu_code"].astype("string"),
-        "year": long["jaar"].astype("int32"),
-        "indicator": long["column"].map(INDICATOR_IDS).astype("string"),
-        "value": long["value"].astype("float64"),
-        "source": SOURCE,
-        "vintage": long["versie"].astype("string"),
-    }).reset_index(drop=True)
+    long = frame.melt(
+        id_vars=["bu_code", "jaar", "versie"], value_vars=list(SCORE_COLUMNS), var_name="column", value_name="value"
+    ).dropna(subset=["value"])
+    measurements = pd.DataFrame(
+        {
+            "area_code": long["bu_code"].astype("string"),
+            "year": long["jaar"].astype("int32"),
+            "indicator": long["column"].map(INDICATOR_IDS).astype("string"),
+            "value": long["value"].astype("float64"),
+            "source": SOURCE,
+            "vintage": long["versie"].astype("string"),
+        }
+    ).reset_index(drop=True)
     return LeefbaarometerFile(scores=frame, areas=areas, measurements=measurements)

@@ -81,11 +81,15 @@ def _read_csv_fast(text: str, sep: str) -> pd.DataFrame | None:
 
     try:
         header = next(csv.reader([text.split("\n", 1)[0]], delimiter=sep))
-        table = pacsv.read_csv(io.BytesIO(text.encode("utf-8")),
-                               parse_options=pacsv.ParseOptions(delimiter=sep),
-                               convert_options=pacsv.ConvertOptions(
-                                   column_types={name.strip().lstrip("\ufeff"): pa.string() for name in header},
-                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            parse_options=pacsv.ParseOptions(delimiter=sep),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name.strip().lstrip("\ufeff"): pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except (pa.ArrowInvalid, ValueError, StopIteration):
         return None
     return table.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
@@ -100,13 +104,22 @@ def read_csv_text(path: Path, text: str, *, delimiter: str | None = None) -> pd.
     frame = _read_csv_fast(text, sep) if len(text) > FAST_CSV_BYTES else None
     if frame is None:
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                                skipinitialspace=True, quoting=csv.QUOTE_MINIMAL, engine="c")
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skipinitialspace=True,
+                quoting=csv.QUOTE_MINIMAL,
+                engine="c",
+            )
         except pd.errors.ParserError as exc:
             match = re.search(r"line (\d+)", str(exc))
             row = int(match.group(1)) if match else None
-            raise InputError(path, f"the same number of '{sep}'-separated fields on every row", row=row,
-                             found=str(exc).strip()) from None
+            raise InputError(
+                path, f"the same number of '{sep}'-separated fields on every row", row=row, found=str(exc).strip()
+            ) from None
     header = next(csv.reader([first_line], delimiter=sep))
     check_header(path, [h.strip().lstrip("\ufeff") for h in header])
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
@@ -175,8 +188,13 @@ def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
         from openpyxl.utils import column_index_from_string
 
         col = column_index_from_string(formula[1]) - 1
-        raise InputError(path, "values, not formulas (paste as values)", row=formula[0],
-                         column=header[col] if col < len(header) else formula[1], found="a formula")
+        raise InputError(
+            path,
+            "values, not formulas (paste as values)",
+            row=formula[0],
+            column=header[col] if col < len(header) else formula[1],
+            found="a formula",
+        )
     width = len(header)
     body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[1:]]
     frame = pd.DataFrame(body, columns=header, dtype=object)
@@ -194,8 +212,13 @@ def require_columns(frame: pd.DataFrame, path: Path, names: list[str] | tuple[st
     present = set(frame.columns)
     for name in names:
         if name not in present:
-            raise InputError(path, f"a column named '{name}'", column=name,
-                             found="columns " + ", ".join(map(str, frame.columns)), hint=delimiter_hint(frame))
+            raise InputError(
+                path,
+                f"a column named '{name}'",
+                column=name,
+                found="columns " + ", ".join(map(str, frame.columns)),
+                hint=delimiter_hint(frame),
+            )
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
         raise InputError(path, "each column name once", column=duplicated[0], found="a duplicated column")
@@ -238,8 +261,16 @@ def is_missing(series: pd.Series) -> pd.Series:
     return series.isna() | as_text.isin(NA_TOKENS).fillna(True)
 
 
-def to_number(series: pd.Series, path: Path, column: str, *, integer: bool = False,
-              row_offset: int = 2, minimum: float | None = None, maximum: float | None = None) -> pd.Series:
+def to_number(
+    series: pd.Series,
+    path: Path,
+    column: str,
+    *,
+    integer: bool = False,
+    row_offset: int = 2,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> pd.Series:
     """Convert a column to float (NaN for missing tokens); the first bad cell raises with its row.
 
     Cells are converted by value, not by cell type: xlsx text cells such as '10' become 10.
@@ -265,8 +296,7 @@ def to_number(series: pd.Series, path: Path, column: str, *, integer: bool = Fal
         out = op(values.fillna(limit), limit)
         if out.any():
             i = int(np.flatnonzero(out.to_numpy())[0])
-            raise InputError(path, f"{expected} {word} {limit:g}", row=i + row_offset, column=column,
-                             found=series.iloc[i])
+            raise InputError(path, f"{expected} {word} {limit:g}", row=i + row_offset, column=column, found=series.iloc[i])
     return values
 
 
@@ -280,8 +310,7 @@ def to_bool(series: pd.Series, path: Path, column: str, *, row_offset: int = 2) 
     bad = result.isna() & ~missing
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(path, "ja/nee, 1/0 or true/false", row=i + row_offset, column=column,
-                         found=series.iloc[i])
+        raise InputError(path, "ja/nee, 1/0 or true/false", row=i + row_offset, column=column, found=series.iloc[i])
     return result
 
 
@@ -302,8 +331,16 @@ def to_date(series: pd.Series, path: Path, column: str, *, row_offset: int = 2) 
     return values.astype("datetime64[s]")
 
 
-def to_code(series: pd.Series, path: Path, column: str, pattern: re.Pattern[str], what: str,
-            *, row_offset: int = 2, allow_missing: bool = False) -> pd.Series:
+def to_code(
+    series: pd.Series,
+    path: Path,
+    column: str,
+    pattern: re.Pattern[str],
+    what: str,
+    *,
+    row_offset: int = 2,
+    allow_missing: bool = False,
+) -> pd.Series:
     text = series.astype("string").str.strip().str.upper()
     missing = is_missing(series)
     ok = text.str.fullmatch(pattern.pattern).fillna(False)
@@ -322,8 +359,13 @@ def check_unique(frame: pd.DataFrame, path: Path, key: list[str] | tuple[str, ..
         i = int(np.flatnonzero(dup)[0])
         first = int(np.flatnonzero((frame[key] == frame.iloc[i][key]).all(axis=1).to_numpy())[0])
         values = ", ".join(str(frame.iloc[i][k]) for k in key)
-        raise InputError(path, f"a unique {' + '.join(key)} (already on row {first + row_offset})",
-                         row=i + row_offset, column=key[0], found=values)
+        raise InputError(
+            path,
+            f"a unique {' + '.join(key)} (already on row {first + row_offset})",
+            row=i + row_offset,
+            column=key[0],
+            found=values,
+        )
 
 
 def apply_format(frame: pd.DataFrame, path: Path, fmt: TableFormat) -> pd.DataFrame:
@@ -344,30 +386,28 @@ def apply_format(frame: pd.DataFrame, path: Path, fmt: TableFormat) -> pd.DataFr
                 i = int(np.flatnonzero(missing.to_numpy())[0])
                 raise InputError(path, f"a value ({col.kind})", row=i + 2, column=col.name, found="an empty cell")
         if col.kind in ("int", "float"):
-            out[col.name] = to_number(raw, path, col.name, integer=col.kind == "int",
-                                      minimum=col.minimum, maximum=col.maximum)
+            out[col.name] = to_number(raw, path, col.name, integer=col.kind == "int", minimum=col.minimum, maximum=col.maximum)
         elif col.kind == "bool":
             out[col.name] = to_bool(raw, path, col.name)
         elif col.kind == "date":
             out[col.name] = to_date(raw, path, col.name)
         elif col.kind == "buurt_code":
-            out[col.name] = to_code(raw, path, col.name, BUURT_CODE, "a CBS buurt code such as BU02680736",
-                                    allow_missing=not col.required)
+            out[col.name] = to_code(
+                raw, path, col.name, BUURT_CODE, "a CBS buurt code such as BU02680736", allow_missing=not col.required
+            )
         elif col.kind == "choice":
             text = raw.astype("string").str.strip().str.lower()
             missing = is_missing(raw)
             bad = ~text.isin(col.choices).fillna(False) & ~missing
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise InputError(path, "one of " + ", ".join(col.choices), row=i + 2, column=col.name,
-                                 found=raw.iloc[i])
+                raise InputError(path, "one of " + ", ".join(col.choices), row=i + 2, column=col.name, found=raw.iloc[i])
             out[col.name] = text.where(~missing)
         else:
             if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
                 text = raw  # CSV: already text
             else:  # xlsx cells: numbers as they were typed (12.0 → "12")
-                text = raw.map(lambda v: v if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer()
-                                                              else str(v)))
+                text = raw.map(lambda v: v if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
             out[col.name] = text.astype("string").str.strip().where(~is_missing(raw))
     if fmt.key:
         check_unique(out, path, fmt.key)

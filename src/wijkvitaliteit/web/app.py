@@ -42,23 +42,38 @@ def create_app(workspace: Path | ServedWorkspace, role: str = "corporatie") -> F
     """The dashboard and API over one workspace (followed across swaps). ``role`` partner: the served file is a
     partner copy (workspace/partner.py) and record-level endpoints answer 403."""
     served = workspace if isinstance(workspace, ServedWorkspace) else ServedWorkspace(Path(workspace), role)
-    app = FastAPIOffline(title="wijkvitaliteit", version=__version__, redoc_url=None,
-                         swagger_ui_parameters={"validatorUrl": None},
-                         description="Vitaliteitsscore per buurt. Every page has a JSON twin (documented here) and a "
-                                     "CSV twin of its main table. " + ATTRIBUTION)
+    app = FastAPIOffline(
+        title="wijkvitaliteit",
+        version=__version__,
+        redoc_url=None,
+        swagger_ui_parameters={"validatorUrl": None},
+        description="Vitaliteitsscore per buurt. Every page has a JSON twin (documented here) and a "
+        "CSV twin of its main table. " + ATTRIBUTION,
+    )
     app.add_middleware(GZipMiddleware, minimum_size=2000)
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(lang_url=_lang_url, format_value=format_value, pts=points_text, t=t, number=number,
-                                 indicator=indicator, attribution=ATTRIBUTION, layer_label=render.layer_label,
-                                 version=__version__, role=role)
+    templates.env.globals.update(
+        lang_url=_lang_url,
+        format_value=format_value,
+        pts=points_text,
+        t=t,
+        number=number,
+        indicator=indicator,
+        attribution=ATTRIBUTION,
+        layer_label=render.layer_label,
+        version=__version__,
+        role=role,
+    )
 
-    def render_html(request: Request, template: str, gen: Generation | None = None, code: int = 200,
-                    **context) -> HTMLResponse:
+    def render_html(request: Request, template: str, gen: Generation | None = None, code: int = 200, **context) -> HTMLResponse:
         lang = lang_of(request)
         gen = gen or served.current()
-        response = templates.TemplateResponse(request, template, {
-            "lang": lang, "status": code, "run": gen.run, "corporation": gen.corporation,
-            "threshold": gen.threshold, **context}, status_code=code)
+        response = templates.TemplateResponse(
+            request,
+            template,
+            {"lang": lang, "status": code, "run": gen.run, "corporation": gen.corporation, "threshold": gen.threshold, **context},
+            status_code=code,
+        )
         if request.query_params.get("lang") in LANGS:
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
         return response
@@ -89,8 +104,7 @@ def _error_pages(app: FastAPI, render_html) -> None:
     """The error family mapped once: NotFound → 404, BadParameter/InputError → 422, anything else → a styled
     500 whose id is also in the server log. HTML for pages, JSON for twins and downloads."""
 
-    def answer(request: Request, status: int, message: str, suggestions: list | None = None,
-               error_id: str | None = None):
+    def answer(request: Request, status: int, message: str, suggestions: list | None = None, error_id: str | None = None):
         if _is_twin(request):
             body = {"detail": message, "suggestions": suggestions or []}
             if error_id:
@@ -99,17 +113,21 @@ def _error_pages(app: FastAPI, render_html) -> None:
         lang = lang_of(request)
         title = t({404: "web.not_found", 422: "web.bad_parameter"}.get(status, "web.server_error"), lang)
         try:
-            return render_html(request, "error.html", code=status, title=title, message=message,
-                               suggestions=suggestions or [], error_id=error_id)
+            return render_html(
+                request, "error.html", code=status, title=title, message=message, suggestions=suggestions or [], error_id=error_id
+            )
         except Exception:  # the workspace itself cannot be read: still a page, not a traceback
             log.exception("error page failed")
-            return HTMLResponse(f"<!doctype html><title>{status}</title><h1>{title} ({status})</h1>"
-                                f"<p>{message}</p>", status)
+            return HTMLResponse(f"<!doctype html><title>{status}</title><h1>{title} ({status})</h1><p>{message}</p>", status)
 
     @app.exception_handler(NotFound)
     def not_found(request: Request, exc: NotFound):
-        return answer(request, 404, f"{exc.what} '{exc.key}'" if not _is_twin(request)
-                      else f"unknown {exc.what}: {exc.key}", exc.suggestions)
+        return answer(
+            request,
+            404,
+            f"{exc.what} '{exc.key}'" if not _is_twin(request) else f"unknown {exc.what}: {exc.key}",
+            exc.suggestions,
+        )
 
     @app.exception_handler(BadParameter)
     def bad_parameter(request: Request, exc: BadParameter):

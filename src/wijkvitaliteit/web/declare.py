@@ -34,18 +34,18 @@ REQUIRED = inspect.Parameter.empty  # the default of a parameter without one
 
 @dataclass(frozen=True)
 class PageSpec:
-    path: str                                   # "/gemeente/{code}"; the twins are path + ".json" / ".csv"
-    model: Callable[..., Page]                  # model(gen, **params) -> Page
-    template: str | None = None                 # None: twins only
-    params: dict[str, tuple[Any, Any]] = field(default_factory=dict)       # name -> (annotation, default)
+    path: str  # "/gemeente/{code}"; the twins are path + ".json" / ".csv"
+    model: Callable[..., Page]  # model(gen, **params) -> Page
+    template: str | None = None  # None: twins only
+    params: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (annotation, default)
     html_params: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # only the HTML page takes these
     view: Callable[..., dict | Response] | None = None  # view(gen, page, lang, request=…, **params)
-    summary: str = ""                           # the JSON twin's description in the OpenAPI docs
+    summary: str = ""  # the JSON twin's description in the OpenAPI docs
     response_model: Any = None
     tags: tuple[str, ...] = ("pages",)
     csv_name: Callable[[dict], str] | None = None
-    cache: int = 256                            # page models kept per workspace generation
-    by_lang: bool = False                       # the page model itself depends on the language
+    cache: int = 256  # page models kept per workspace generation
+    by_lang: bool = False  # the page model itself depends on the language
     roles: frozenset[str] = ROLES
 
     @property
@@ -69,8 +69,13 @@ def _signature(spec: PageSpec, html: bool) -> inspect.Signature:
 class Site:
     """Registers declarations on a router; the app supplies the generation, the language and the HTML renderer."""
 
-    def __init__(self, generation: Callable[[], Generation], lang_of: Callable[[Request], str],
-                 render: Callable[..., HTMLResponse], role: str) -> None:
+    def __init__(
+        self,
+        generation: Callable[[], Generation],
+        lang_of: Callable[[Request], str],
+        render: Callable[..., HTMLResponse],
+        role: str,
+    ) -> None:
         self.generation, self.lang_of, self.render, self.role = generation, lang_of, render, role
         self.router = APIRouter()
 
@@ -92,8 +97,7 @@ class Site:
     def forbidden(self, spec: PageSpec) -> Response | None:
         if self.role in spec.roles:
             return None
-        return JSONResponse({"detail": f"role {self.role} may not see this (role {', '.join(sorted(spec.roles))} only)"},
-                            403)
+        return JSONResponse({"detail": f"role {self.role} may not see this (role {', '.join(sorted(spec.roles))} only)"}, 403)
 
     # -- registration ----------------------------------------------------------------------------------------
     def add(self, spec: PageSpec) -> PageSpec:
@@ -133,11 +137,21 @@ class Site:
                     return viewed
                 extra = viewed
             twin_params = {k: v for k, v in request.query_params.items() if k in spec.params and v != ""}
-            return self.render(request, spec.template, gen, page=page.data, twin_base=request.url.path,
-                               twin_query=f"?{urlencode(twin_params)}" if twin_params else "", **extra)
+            return self.render(
+                request,
+                spec.template,
+                gen,
+                page=page.data,
+                twin_base=request.url.path,
+                twin_query=f"?{urlencode(twin_params)}" if twin_params else "",
+                **extra,
+            )
 
-        endpoints: list[tuple[Callable[..., Any], str, bool]] = [(as_json, ".json", False), (as_csv, ".csv", False),
-                                                                 (as_html, "", True)]
+        endpoints: list[tuple[Callable[..., Any], str, bool]] = [
+            (as_json, ".json", False),
+            (as_csv, ".csv", False),
+            (as_html, "", True),
+        ]
         for endpoint, suffix, html in endpoints:
             if html and spec.template is None:
                 continue
@@ -145,18 +159,26 @@ class Site:
             endpoint.__name__ = f"{spec.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}{suffix}"
             errors: dict[int | str, dict[str, Any]] = {**ERROR_RESPONSES, **responses}
             kinds: dict[str, dict[str, Any]] = {
-                ".json": {"response_model": spec.response_model, "tags": list(spec.tags), "description": spec.summary,
-                          "responses": errors},
+                ".json": {
+                    "response_model": spec.response_model,
+                    "tags": list(spec.tags),
+                    "description": spec.summary,
+                    "responses": errors,
+                },
                 ".csv": {"tags": ["csv"], "response_class": Response, "responses": errors},
-                "": {"include_in_schema": False, "response_class": HTMLResponse}}
+                "": {"include_in_schema": False, "response_class": HTMLResponse},
+            }
             kind = kinds[suffix]
             self.router.add_api_route(spec.path + suffix, endpoint, methods=["GET"], **kind)
         return spec
 
 
 def csv_response(frame: pd.DataFrame, name: str) -> Response:
-    return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'inline; filename="{name}.csv"'})
+    return Response(
+        frame.to_csv(index=False),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="{name}.csv"'},
+    )
 
 
 class ErrorJSON(BaseModel):

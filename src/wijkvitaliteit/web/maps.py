@@ -30,7 +30,7 @@ class Feature:
     name: str
     geometry: object  # a shapely (multi)polygon in EPSG:28992
     fill: str
-    title: str       # the value in words, read by screen readers and shown on hover
+    title: str  # the value in words, read by screen readers and shown on hover
     href: str | None = None
     highlight: bool = False
 
@@ -61,33 +61,41 @@ def path_data(geom, origin: tuple[float, float], scale: float) -> str:
     return "".join(parts)
 
 
-def svg_map(features: list[Feature], *, label: str, simplify: float = 20.0, scale: float = 10.0,
-            css_class: str = "map", extra: str = "") -> str:
+def svg_map(
+    features: list[Feature], *, label: str, simplify: float = 20.0, scale: float = 10.0, css_class: str = "map", extra: str = ""
+) -> str:
     """An accessible SVG choropleth. ``simplify`` (metres) thins the outlines for the screen."""
     if not features:  # e.g. a gemeente whose boundaries are not in the workspace
-        return (f'<svg class="{css_class} empty" viewBox="0 0 400 40" role="img" aria-label="{escape(label)}" '
-                'xmlns="http://www.w3.org/2000/svg"><text x="10" y="25" font-size="14" fill="#555">–</text></svg>')
+        return (
+            f'<svg class="{css_class} empty" viewBox="0 0 400 40" role="img" aria-label="{escape(label)}" '
+            'xmlns="http://www.w3.org/2000/svg"><text x="10" y="25" font-size="14" fill="#555">–</text></svg>'
+        )
     geoms = np.array([f.geometry for f in features], dtype=object)
     if simplify:
         geoms = shapely.simplify(geoms, simplify, preserve_topology=True)
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     origin = (minx, maxy)
     width, height = (maxx - minx) / scale, (maxy - miny) / scale
-    out = [f'<svg class="{css_class}" viewBox="0 0 {width:.0f} {height:.0f}" role="group" '
-           f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
-           '<defs><pattern id="unknown" width="8" height="8" patternUnits="userSpaceOnUse" '
-           'patternTransform="rotate(45)"><rect width="8" height="8" fill="#f0f0f0"/>'
-           '<line x1="0" y1="0" x2="0" y2="8" stroke="#888" stroke-width="3"/></pattern></defs>']
+    out = [
+        f'<svg class="{css_class}" viewBox="0 0 {width:.0f} {height:.0f}" role="group" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        '<defs><pattern id="unknown" width="8" height="8" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="8" height="8" fill="#f0f0f0"/>'
+        '<line x1="0" y1="0" x2="0" y2="8" stroke="#888" stroke-width="3"/></pattern></defs>',
+    ]
     for feature, geom in zip(features, geoms, strict=True):
         d = path_data(geom, origin, scale)
         if not d:
             continue
         cls = "area highlight" if feature.highlight else "area"
-        path = (f'<path class="{cls}" d="{d}" fill="{feature.fill}" data-code="{feature.code}">'
-                f"<title>{escape(feature.title)}</title></path>")
+        path = (
+            f'<path class="{cls}" d="{d}" fill="{feature.fill}" data-code="{feature.code}">'
+            f"<title>{escape(feature.title)}</title></path>"
+        )
         if feature.href:
-            out.append(f'<a href="{escape(feature.href)}" aria-label="{escape(feature.title)}" '
-                       f'data-code="{feature.code}">{path}</a>')
+            out.append(
+                f'<a href="{escape(feature.href)}" aria-label="{escape(feature.title)}" data-code="{feature.code}">{path}</a>'
+            )
         else:
             out.append(path)
     out.append(extra)

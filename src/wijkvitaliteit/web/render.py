@@ -51,8 +51,16 @@ def _classes_legend(limits: np.ndarray, lang: str, digits: int = 3) -> list[Lege
     return items
 
 
-def gemeente_map(geo: gpd.GeoDataFrame, buurten: pd.DataFrame, layer: str, model: ScoringModel, reference: np.ndarray | None,
-                 lang: str, highlight: str | None = None, link: bool = True) -> tuple[str, list[LegendItem], str]:
+def gemeente_map(
+    geo: gpd.GeoDataFrame,
+    buurten: pd.DataFrame,
+    layer: str,
+    model: ScoringModel,
+    reference: np.ndarray | None,
+    lang: str,
+    highlight: str | None = None,
+    link: bool = True,
+) -> tuple[str, list[LegendItem], str]:
     """SVG of a gemeente's buurten coloured by ``layer``; the legend; and a note on the classes."""
     by_code = buurten.set_index("code")
     features, note = [], ""
@@ -66,8 +74,10 @@ def gemeente_map(geo: gpd.GeoDataFrame, buurten: pd.DataFrame, layer: str, model
                 low, high = number(r["vitality_min"], lang), number(r["vitality_max"], lang)
                 fills[code] = (UNKNOWN, f"{t('incomplete', lang)} ({low}–{high})")
             else:
-                fills[code] = (CATEGORY_COLOURS.get(r["category"], NO_DATA_FILL),
-                               f"{_category_label(model, r['category'], lang)} ({number(r['vitality'], lang)})")
+                fills[code] = (
+                    CATEGORY_COLOURS.get(r["category"], NO_DATA_FILL),
+                    f"{_category_label(model, r['category'], lang)} ({number(r['vitality'], lang)})",
+                )
         legend = [LegendItem(CATEGORY_COLOURS[b.category], _category_label(model, b.category, lang)) for b in model.bands]
         legend += [LegendItem(UNKNOWN, t("incomplete", lang)), LegendItem(NO_DATA_FILL, t("web.not_scored", lang))]
     elif layer in FACTORS:
@@ -95,22 +105,37 @@ def gemeente_map(geo: gpd.GeoDataFrame, buurten: pd.DataFrame, layer: str, model
     for _, g in geo.iterrows():
         fill, text = fills.get(g["code"], (NO_DATA_FILL, t("web.not_scored", lang)))
         name = g["name"] or g["code"]
-        features.append(Feature(g["code"], name, g["geometry"], fill, f"{name}: {text}",
-                                href=f"/buurt/{g['code']}" if link else None, highlight=g["code"] == highlight))
+        features.append(
+            Feature(
+                g["code"],
+                name,
+                g["geometry"],
+                fill,
+                f"{name}: {text}",
+                href=f"/buurt/{g['code']}" if link else None,
+                highlight=g["code"] == highlight,
+            )
+        )
     label = f"{t('web.map_of', lang)} {layer_label(layer, lang)}"
     return svg_map(features, label=label, simplify=5.0, scale=5.0), legend, note
 
 
-def national_map(geo: gpd.GeoDataFrame, values: pd.DataFrame, layer: str, lang: str, level: str = "gemeente"
-                 ) -> tuple[str, list[LegendItem]]:
+def national_map(
+    geo: gpd.GeoDataFrame, values: pd.DataFrame, layer: str, lang: str, level: str = "gemeente"
+) -> tuple[str, list[LegendItem]]:
     by_code = values.set_index("code")
     features = []
     if layer == "vitaliteit":
         limits = np.array([0.05, 0.15, 0.25, 0.35])
         colours = SEQUENTIAL[::-1]  # a higher share is weaker: purple → orange
-        legend = [LegendItem(colours[0], "< 5%"), LegendItem(colours[1], "5–15%"), LegendItem(colours[2], "15–25%"),
-                  LegendItem(colours[3], "25–35%"), LegendItem(colours[4], "≥ 35%"),
-                  LegendItem(NO_DATA_FILL, t("web.no_corporation", lang))]
+        legend = [
+            LegendItem(colours[0], "< 5%"),
+            LegendItem(colours[1], "5–15%"),
+            LegendItem(colours[2], "15–25%"),
+            LegendItem(colours[3], "25–35%"),
+            LegendItem(colours[4], "≥ 35%"),
+            LegendItem(NO_DATA_FILL, t("web.no_corporation", lang)),
+        ]
         for _, g in geo.iterrows():
             share = by_code["attention_share"].get(g["code"], None) if "attention_share" in by_code else None
             name = g["name"] or g["code"]
@@ -119,8 +144,9 @@ def national_map(geo: gpd.GeoDataFrame, values: pd.DataFrame, layer: str, lang: 
             else:
                 fill = colours[int(np.searchsorted(limits, share, side="right"))]
                 text = f"{number(100 * share, lang, 0)}% {t('web.flagged', lang)}"
-            features.append(Feature(g["code"], name, g["geometry"], fill, f"{name}: {text}",
-                                    href=_national_href(g["code"], level)))
+            features.append(
+                Feature(g["code"], name, g["geometry"], fill, f"{name}: {text}", href=_national_href(g["code"], level))
+            )
     else:
         series = by_code["lbm_afw_median"].astype(float)
         vals = geo["code"].map(series).astype(float).to_numpy()
@@ -130,11 +156,13 @@ def national_map(geo: gpd.GeoDataFrame, values: pd.DataFrame, layer: str, lang: 
             name = g["name"] or g["code"]
             fill = NO_DATA_FILL if cls < 0 else SEQUENTIAL[cls]
             text = t("web.no_value", lang) if cls < 0 else f"afw {number(value, lang, 3)}"
-            features.append(Feature(g["code"], name, g["geometry"], fill, f"{name}: {text}",
-                                    href=_national_href(g["code"], level)))
+            features.append(
+                Feature(g["code"], name, g["geometry"], fill, f"{name}: {text}", href=_national_href(g["code"], level))
+            )
     label = f"{t('web.map_of', lang)} {layer_label('lbm_nl' if layer != 'vitaliteit' else layer, lang)}"
-    svg = svg_map(features, label=label, simplify=150.0 if level == "gemeente" else 60.0, scale=100.0,
-                  css_class=f"map national {level}")
+    svg = svg_map(
+        features, label=label, simplify=150.0 if level == "gemeente" else 60.0, scale=100.0, css_class=f"map national {level}"
+    )
     return svg, legend
 
 
@@ -152,22 +180,48 @@ def trend_figure(trend: list[dict], lang: str) -> str | None:
     fig = go.Figure()
     for versie in sorted({r["versie"] for r in rows}):
         part = [r for r in rows if r["versie"] == versie]
-        fig.add_trace(go.Scatter(x=[r["year"] for r in part], y=[r["lbm"] for r in part], mode="markers",
-                                 name=versie, marker={"size": 11, "symbol": ["circle", "square", "diamond"][
-                                     sorted({r["versie"] for r in rows}).index(versie) % 3]}))
-    fig.add_trace(go.Scatter(x=[r["year"] for r in rows], y=[r["lbm"] for r in rows], mode="lines",
-                             line={"color": "#777", "dash": "dot"}, showlegend=False, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[r["year"] for r in part],
+                y=[r["lbm"] for r in part],
+                mode="markers",
+                name=versie,
+                marker={
+                    "size": 11,
+                    "symbol": ["circle", "square", "diamond"][sorted({r["versie"] for r in rows}).index(versie) % 3],
+                },
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[r["year"] for r in rows],
+            y=[r["lbm"] for r in rows],
+            mode="lines",
+            line={"color": "#777", "dash": "dot"},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
     dims = [r for r in rows if r.get("fys") is not None]
-    for key, colour in zip(("fys", "onv", "soc", "vrz", "won"),
-                           ("#542788", "#8073ac", "#b35806", "#e08214", "#1b7837"), strict=True):
+    for key, colour in zip(
+        ("fys", "onv", "soc", "vrz", "won"), ("#542788", "#8073ac", "#b35806", "#e08214", "#1b7837"), strict=True
+    ):
         if dims:
-            fig.add_trace(go.Bar(x=[r["year"] for r in dims], y=[r[key] for r in dims], name=key, yaxis="y2",
-                                 marker_color=colour, opacity=0.7))
-    fig.update_layout(height=320, margin={"l": 50, "r": 50, "t": 10, "b": 40}, barmode="relative",
-                      legend={"orientation": "h"}, template="simple_white",
-                      yaxis={"title": "lbm"}, yaxis2={"title": t("web.dimensions", lang), "overlaying": "y",
-                                                      "side": "right", "showgrid": False},
-                      xaxis={"dtick": 2})
+            fig.add_trace(
+                go.Bar(
+                    x=[r["year"] for r in dims], y=[r[key] for r in dims], name=key, yaxis="y2", marker_color=colour, opacity=0.7
+                )
+            )
+    fig.update_layout(
+        height=320,
+        margin={"l": 50, "r": 50, "t": 10, "b": 40},
+        barmode="relative",
+        legend={"orientation": "h"},
+        template="simple_white",
+        yaxis={"title": "lbm"},
+        yaxis2={"title": t("web.dimensions", lang), "overlaying": "y", "side": "right", "showgrid": False},
+        xaxis={"dtick": 2},
+    )
     return fig.to_json()
 
 
@@ -178,14 +232,31 @@ def corporation_figure(corp: list[dict], lang: str) -> str | None:
     if not rows:
         return None
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=[r["year"] for r in rows], y=[r.get("nuisance_per_100") for r in rows],
-                         name=t("web.nuisance_per_100", lang), marker_color="#e08214"))
-    fig.add_trace(go.Scatter(x=[r["year"] for r in rows],
-                             y=[None if r.get("vulnerable_share") is None else 100 * r["vulnerable_share"] for r in rows],
-                             name=t("web.vulnerable_pct", lang), yaxis="y2", mode="lines+markers",
-                             line={"color": "#542788"}))
-    fig.update_layout(height=280, margin={"l": 50, "r": 50, "t": 10, "b": 40}, template="simple_white",
-                      legend={"orientation": "h"}, yaxis={"title": t("web.nuisance_per_100", lang)},
-                      yaxis2={"title": "%", "overlaying": "y", "side": "right", "showgrid": False}, xaxis={"dtick": 1})
+    fig.add_trace(
+        go.Bar(
+            x=[r["year"] for r in rows],
+            y=[r.get("nuisance_per_100") for r in rows],
+            name=t("web.nuisance_per_100", lang),
+            marker_color="#e08214",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[r["year"] for r in rows],
+            y=[None if r.get("vulnerable_share") is None else 100 * r["vulnerable_share"] for r in rows],
+            name=t("web.vulnerable_pct", lang),
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": "#542788"},
+        )
+    )
+    fig.update_layout(
+        height=280,
+        margin={"l": 50, "r": 50, "t": 10, "b": 40},
+        template="simple_white",
+        legend={"orientation": "h"},
+        yaxis={"title": t("web.nuisance_per_100", lang)},
+        yaxis2={"title": "%", "overlaying": "y", "side": "right", "showgrid": False},
+        xaxis={"dtick": 1},
+    )
     return fig.to_json()
-

@@ -53,8 +53,7 @@ class Access:
 
 
 def _digest(token: str) -> str:
-    return token.removeprefix("sha256:").lower() if token.startswith("sha256:") else hashlib.sha256(
-        token.encode()).hexdigest()
+    return token.removeprefix("sha256:").lower() if token.startswith("sha256:") else hashlib.sha256(token.encode()).hexdigest()
 
 
 def load_access(path: str | Path | None = None, threshold: int | None = None) -> Access | None:
@@ -87,12 +86,12 @@ def load_access(path: str | Path | None = None, threshold: int | None = None) ->
         return None
     missing = [r for r in ROLES if r not in tokens]
     if missing:
-        raise InputError(path or "environment", "a token for each role (corporatie and partner)",
-                         found="none for " + ", ".join(missing))
+        raise InputError(
+            path or "environment", "a token for each role (corporatie and partner)", found="none for " + ", ".join(missing)
+        )
     chosen = threshold if threshold is not None else config_threshold
     if chosen < 1:
-        raise InputError(path or "environment", "a suppression threshold of at least 1", column="threshold",
-                         found=chosen)
+        raise InputError(path or "environment", "a suppression threshold of at least 1", column="threshold", found=chosen)
     return Access({r: tuple(_digest(v) for v in vs) for r, vs in tokens.items()}, chosen)
 
 
@@ -128,17 +127,21 @@ class RoleRouter:
         token, from_query = _token(scope)
         role = self.access.role_of(token)
         if role is None:
-            body = (b'{"detail": "a valid token is required (Authorization: Bearer ..., or ?token=...)"}')
-            await send({"type": "http.response.start", "status": 401,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"www-authenticate", b'Bearer realm="wijkvitaliteit"')]})
+            body = b'{"detail": "a valid token is required (Authorization: Bearer ..., or ?token=...)"}'
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 401,
+                    "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b'Bearer realm="wijkvitaliteit"')],
+                }
+            )
             return await send({"type": "http.response.body", "body": body})
         if from_query:
+
             async def send_with_cookie(message):
                 if message["type"] == "http.response.start":
                     cookie = f"{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=43200"
-                    message = {**message, "headers": [*message.get("headers", []),
-                                                      (b"set-cookie", cookie.encode())]}
+                    message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
                 await send(message)
 
             return await self.apps[role](scope, receive, send_with_cookie)
@@ -162,8 +165,9 @@ def build_server_app(workspace: Path, access: Access | None):
         return make_partner_copy(path, tmp / f"partner-{next(counter)}.duckdb", access.threshold)
 
     partner = ServedWorkspace(Path(workspace), "partner", prepare=partner_copy)
-    return RoleRouter({"corporatie": create_app(workspace, role="corporatie"),
-                       "partner": create_app(partner, role="partner")}, access)
+    return RoleRouter(
+        {"corporatie": create_app(workspace, role="corporatie"), "partner": create_app(partner, role="partner")}, access
+    )
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -173,7 +177,10 @@ def serve(workspace: Path, host: str, port: int, access: Access | None = None) -
     import uvicorn
 
     if access is None and host not in LOOPBACK:
-        raise InputError(None, "tokens for both roles (--tokens FILE, see docs/privacy.md) to serve beyond loopback",
-                         found=f"--host {host} without tokens")
+        raise InputError(
+            None,
+            "tokens for both roles (--tokens FILE, see docs/privacy.md) to serve beyond loopback",
+            found=f"--host {host} without tokens",
+        )
     app = build_server_app(workspace, access)  # a bad workspace raises InputError before the server starts
     uvicorn.run(app, host=host, port=port, log_level="warning")

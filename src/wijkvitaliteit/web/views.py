@@ -21,8 +21,9 @@ def geometry(gen: Generation, level: str, gemeente: str | None = None) -> gpd.Ge
 def reference(gen: Generation, layer: str, lbm_year: int) -> np.ndarray:
     """All buurten's values of a Leefbaarometer layer in one year: the national classes of the maps."""
     ind = "lbm.score" if layer == "lbm" else f"lbm.{layer}"
-    return gen.cached("reference", 64, (ind, lbm_year),
-                      lambda: queries.indicator_values(gen.ws(), ind, lbm_year)["value"].to_numpy(float))
+    return gen.cached(
+        "reference", 64, (ind, lbm_year), lambda: queries.indicator_values(gen.ws(), ind, lbm_year)["value"].to_numpy(float)
+    )
 
 
 def page(gen: Generation, spec_model, *key):
@@ -40,8 +41,7 @@ def gemeente_svg(gen: Generation, code: str, year: int, layer: str, lang: str, h
             ref = reference(gen, layer, int(years.max())) if len(years) else None
             if ref is not None and not len(ref):
                 ref = None
-        return render.gemeente_map(geometry(gen, "buurt", code), buurten, layer, gen.run.model, ref, lang,
-                                   highlight=highlight)
+        return render.gemeente_map(geometry(gen, "buurt", code), buurten, layer, gen.run.model, ref, lang, highlight=highlight)
 
     return gen.cached("gemeente_svg", 256, (code, year, layer, lang, highlight), build)
 
@@ -49,8 +49,9 @@ def gemeente_svg(gen: Generation, code: str, year: int, layer: str, lang: str, h
 def national_svg(gen: Generation, year: int, layer: str, level: str, lang: str):
     def build():
         data = page(gen, pages.national, year).data
-        values = (pd.DataFrame(data["gemeenten"]) if level == "gemeente"
-                  else queries.wijk_values(gen.ws(), data["leefbaarometer_year"]))
+        values = (
+            pd.DataFrame(data["gemeenten"]) if level == "gemeente" else queries.wijk_values(gen.ws(), data["leefbaarometer_year"])
+        )
         if level == "wijk" and layer == "vitaliteit":
             gemeenten = pd.DataFrame(data["gemeenten"]).set_index("code")["attention_share"]
             values = values.assign(attention_share=values["gemeente_code"].map(gemeenten))

@@ -22,9 +22,9 @@ from wijkvitaliteit.workspace.staging import staged_write
 
 @dataclass(frozen=True)
 class Migration:
-    source: str          # schema version it applies to
-    target: str          # schema version it produces
-    what: str            # one line for the user
+    source: str  # schema version it applies to
+    target: str  # schema version it produces
+    what: str  # one line for the user
     apply: Callable[[duckdb.DuckDBPyConnection], None]
 
 

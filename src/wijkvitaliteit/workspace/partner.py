@@ -38,8 +38,7 @@ SHARES = {
 RECORD_TABLES = ("corp_dwellings", "corp_lettings", "corp_nuisance", "allocation_lettings")
 ALLOCATION_COUNTS = ["vacancies", "lettings", "vulnerable", "uitstroom"]
 ALLOCATION_METRIC_COUNTS = ("urgent_housed", "vulnerable_housed", "uitstroom_housed", "commitment_housed")
-RECORD_RULES = ("one_per_applicant", "one_per_vacancy", "responded", "wbmgp", "unknown_applicant",
-                "unknown_vacancy")
+RECORD_RULES = ("one_per_applicant", "one_per_vacancy", "responded", "wbmgp", "unknown_applicant", "unknown_vacancy")
 
 
 def partner_measurements(measurements: pd.DataFrame, gemeente_of: pd.Series, threshold: int) -> pd.DataFrame:
@@ -47,7 +46,8 @@ def partner_measurements(measurements: pd.DataFrame, gemeente_of: pd.Series, thr
     ``measurements``: area_code, year, indicator, value (+ other columns kept)."""
     out = measurements.copy()
     wide = out[out["indicator"].isin(COUNTS + tuple(SHARES))].pivot_table(
-        index=["area_code", "year"], columns="indicator", values="value", aggfunc="first")
+        index=["area_code", "year"], columns="indicator", values="value", aggfunc="first"
+    )
     if wide.empty:
         return out
     wide = wide.reset_index()
@@ -64,8 +64,7 @@ def partner_measurements(measurements: pd.DataFrame, gemeente_of: pd.Series, thr
         else:
             kept = suppressed_share(wide[share], wide[base], threshold=threshold)
             hidden[share] = kept.where(hidden[base].notna() | wide[base].isna())
-    long = hidden.drop(columns="gemeente").melt(id_vars=["area_code", "year"], var_name="indicator",
-                                                value_name="partner_value")
+    long = hidden.drop(columns="gemeente").melt(id_vars=["area_code", "year"], var_name="indicator", value_name="partner_value")
     out = out.merge(long, on=["area_code", "year", "indicator"], how="left")
     affected = out["indicator"].isin(COUNTS + tuple(SHARES))
     out.loc[affected, "value"] = out.loc[affected, "partner_value"]
@@ -85,28 +84,36 @@ def make_partner_copy(source: Path, target: Path, threshold: int = DEFAULT_THRES
         con.execute(f"ATTACH '{Path(source)}' AS src (READ_ONLY)")
         con.execute("BEGIN TRANSACTION")
         con.execute(resources.files("wijkvitaliteit.workspace").joinpath("schema.sql").read_text(encoding="utf-8"))
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_catalog = 'src' AND table_schema = 'main'").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = 'main'"
+            ).fetchall()
+        ]
         for table in tables:
             if table not in RECORD_TABLES:
                 con.execute(f'INSERT INTO main."{table}" SELECT * FROM src."{table}"')
-        gemeente_of = con.execute("SELECT code, gemeente_code FROM areas WHERE level = 'buurt'").df().set_index(
-            "code")["gemeente_code"]
+        gemeente_of = (
+            con.execute("SELECT code, gemeente_code FROM areas WHERE level = 'buurt'").df().set_index("code")["gemeente_code"]
+        )
         ids = list(COUNTS) + list(SHARES)
-        measured = con.execute("SELECT area_code, year, indicator, value FROM measurements "
-                               "WHERE indicator IN (SELECT unnest(?))", [ids]).df()
+        measured = con.execute(
+            "SELECT area_code, year, indicator, value FROM measurements WHERE indicator IN (SELECT unnest(?))", [ids]
+        ).df()
         kept = partner_measurements(measured, gemeente_of, threshold)
         con.register("gone", kept[kept["value"].isna()][["area_code", "year", "indicator"]])
         con.execute("""DELETE FROM measurements m USING gone g
                        WHERE m.area_code = g.area_code AND m.year = g.year AND m.indicator = g.indicator""")
-        con.execute("""UPDATE score_indicators s SET value = NULL
+        con.execute(
+            """UPDATE score_indicators s SET value = NULL
                        WHERE s.indicator IN (SELECT unnest(?)) AND NOT EXISTS (
                            SELECT 1 FROM measurements m WHERE m.area_code = s.area_code
-                           AND m.year = s.value_year AND m.indicator = s.indicator)""", [ids])
+                           AND m.year = s.value_year AND m.indicator = s.indicator)""",
+            [ids],
+        )
         _partner_allocation(con, threshold)
         con.execute("DELETE FROM meta WHERE key = 'pseudonym_salt'")  # the corporation's secret stays with it
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('role', 'partner'), ('suppression_threshold', ?)",
-                    [str(threshold)])
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('role', 'partner'), ('suppression_threshold', ?)", [str(threshold)])
         con.execute("COMMIT")
         con.execute("DETACH src")
         con.execute("CHECKPOINT")
@@ -133,8 +140,9 @@ def _partner_allocation(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
                 m[key] = None
         con.execute("UPDATE allocation_runs SET metrics = ? WHERE run_id = ?", [json.dumps(m), run_id])
     con.execute("DELETE FROM allocation_violations WHERE rule IN (SELECT unnest(?))", [list(RECORD_RULES)])
-    con.execute("""UPDATE allocation_violations SET detail = rule || CASE WHEN area IS NULL OR area = '' THEN ''
+    con.execute(
+        """UPDATE allocation_violations SET detail = rule || CASE WHEN area IS NULL OR area = '' THEN ''
                    ELSE ' ' || area END,
                    found = CASE WHEN TRY_CAST(found AS DOUBLE) BETWEEN 1 AND ? - 1 THEN NULL ELSE found END""",
-                [threshold])
-
+        [threshold],
+    )

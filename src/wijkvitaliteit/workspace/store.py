@@ -45,8 +45,9 @@ class Workspace:
     def __init__(self, path: str | Path | None = None, *, create: bool = False, read_only: bool = False) -> None:
         self.path = Path(path) if path else default_path()
         if not self.path.exists() and not create:
-            raise InputError(self.path, "a workspace file (run 'wijkvitaliteit init' or 'wijkvitaliteit demo')",
-                             found="no such file")
+            raise InputError(
+                self.path, "a workspace file (run 'wijkvitaliteit init' or 'wijkvitaliteit demo')", found="no such file"
+            )
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only and self.path.exists())
         except duckdb.Error as exc:
@@ -77,8 +78,7 @@ class Workspace:
         ddl = resources.files("wijkvitaliteit.workspace").joinpath("schema.sql").read_text(encoding="utf-8")
         self.con.execute("BEGIN TRANSACTION")
         self.con.execute(ddl)
-        self.con.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
-                         [SCHEMA_VERSION])
+        self.con.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
         self.con.execute("COMMIT")
 
     def _check_version(self, read_only: bool) -> None:
@@ -90,10 +90,14 @@ class Workspace:
             migrations.migrate(self.path)
             self.con = duckdb.connect(str(self.path), read_only=read_only)
             return
-        raise InputError(self.path, f"a wijkvitaliteit workspace with schema version {SCHEMA_VERSION}",
-                         found=f"version {version}" if version else "no wijkvitaliteit schema",
-                         hint="a newer wijkvitaliteit wrote it: upgrade wijkvitaliteit" if version and version.isdigit()
-                         and int(version) > int(SCHEMA_VERSION) else None)
+        raise InputError(
+            self.path,
+            f"a wijkvitaliteit workspace with schema version {SCHEMA_VERSION}",
+            found=f"version {version}" if version else "no wijkvitaliteit schema",
+            hint="a newer wijkvitaliteit wrote it: upgrade wijkvitaliteit"
+            if version and version.isdigit() and int(version) > int(SCHEMA_VERSION)
+            else None,
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -112,20 +116,31 @@ class Workspace:
         return self.con.execute(sql, params or []).df()
 
     def tables(self) -> list[str]:
-        return [r[0] for r in self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+        return [
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+            ).fetchall()
+        ]
 
-    def insert(self, con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
-               pseudonymise: tuple[str, ...] = (), salt: str | None = None) -> None:
+    def insert(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        frame: pd.DataFrame,
+        pseudonymise: tuple[str, ...] = (),
+        salt: str | None = None,
+    ) -> None:
         """Append a frame's columns that the table has (by name); other columns are not stored. Columns in
         ``pseudonymise`` are stored as their salted hash (privacy.pseudonym_sql), computed on the way in."""
-        columns = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()]
+        columns = [
+            r[0]
+            for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()
+        ]
         import pyarrow as pa
 
         # through Arrow: DuckDB scans it without converting every string (seconds for millions of rows)
-        con.register("incoming", pa.Table.from_pandas(frame[[c for c in frame.columns if c in columns]],
-                                                      preserve_index=False))
+        con.register("incoming", pa.Table.from_pandas(frame[[c for c in frame.columns if c in columns]], preserve_index=False))
         from wijkvitaliteit.privacy import pseudonym_sql
 
         hashed = [c for c in pseudonymise if c in frame.columns and c in columns]
@@ -153,8 +168,12 @@ class Workspace:
 
     def replace_score_run(self, con: duckdb.DuckDBPyConnection, model_hash: str, inputs_hash: str) -> int:
         """Remove the run with this identity (model hash, inputs hash), if stored; returns the id for the new one."""
-        old = [r[0] for r in con.execute("SELECT run_id FROM score_runs WHERE model_hash = ? AND inputs_hash = ?",
-                                         [model_hash, inputs_hash]).fetchall()]
+        old = [
+            r[0]
+            for r in con.execute(
+                "SELECT run_id FROM score_runs WHERE model_hash = ? AND inputs_hash = ?", [model_hash, inputs_hash]
+            ).fetchall()
+        ]
         for table in ("scores", "score_factors", "score_indicators", "score_runs"):
             con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [old])
         return self.next_id(con, "score_runs", "run_id")
@@ -169,8 +188,9 @@ class Workspace:
         return {t: self.query(f'SELECT * FROM "{t}" ORDER BY ALL') for t in self.tables()}
 
     # -- writes (call inside transaction()) ------------------------------------------------------
-    def upsert_areas(self, con: duckdb.DuckDBPyConnection, areas: pd.DataFrame, *, names: str = "fill",
-                     geometry: str = "replace") -> int:
+    def upsert_areas(
+        self, con: duckdb.DuckDBPyConnection, areas: pd.DataFrame, *, names: str = "fill", geometry: str = "replace"
+    ) -> int:
         """Merge area rows by code. ``names='overwrite'`` lets this source's names win (code lists,
         KWB); ``'fill'`` only fills missing names (geometry files, Leefbaarometer). Parents fill what
         is missing. ``geometry='replace'``: a new boundary replaces the old one; ``'fill'``: only where
@@ -180,8 +200,11 @@ class Workspace:
             frame["geometry"] = None
         frame = frame[["code", "level", "name", "wijk_code", "gemeente_code", "geometry"]]
         name_sql = "COALESCE(EXCLUDED.name, areas.name)" if names == "overwrite" else "COALESCE(areas.name, EXCLUDED.name)"
-        geometry_sql = ("COALESCE(EXCLUDED.geometry, areas.geometry)" if geometry == "replace"
-                        else "COALESCE(areas.geometry, EXCLUDED.geometry)")
+        geometry_sql = (
+            "COALESCE(EXCLUDED.geometry, areas.geometry)"
+            if geometry == "replace"
+            else "COALESCE(areas.geometry, EXCLUDED.geometry)"
+        )
         con.register("incoming_areas", frame)
         con.execute(f"""
             INSERT INTO areas BY NAME SELECT code, level, name, wijk_code, gemeente_code, geometry FROM incoming_areas
@@ -194,8 +217,7 @@ class Workspace:
         con.unregister("incoming_areas")
         return len(frame)
 
-    def replace_measurements(self, con: duckdb.DuckDBPyConnection, measurements: pd.DataFrame,
-                             import_id: int | None) -> int:
+    def replace_measurements(self, con: duckdb.DuckDBPyConnection, measurements: pd.DataFrame, import_id: int | None) -> int:
         """Insert measurements; an existing value for the same area, year and indicator is replaced."""
         frame = measurements[["area_code", "year", "indicator", "value", "source", "vintage"]].copy()
         frame["import_id"] = import_id
@@ -205,8 +227,10 @@ class Workspace:
                                               FROM incoming_measurements) n
             WHERE m.area_code = n.area_code AND m.year = n.year AND m.indicator = n.indicator
         """)
-        con.execute("INSERT INTO measurements BY NAME SELECT area_code, year, indicator, value, source, vintage, "
-                    "CAST(import_id AS INTEGER) AS import_id FROM incoming_measurements")
+        con.execute(
+            "INSERT INTO measurements BY NAME SELECT area_code, year, indicator, value, source, vintage, "
+            "CAST(import_id AS INTEGER) AS import_id FROM incoming_measurements"
+        )
         con.unregister("incoming_measurements")
         return len(frame)
 
@@ -215,8 +239,20 @@ class Workspace:
 
     def log_import(self, con: duckdb.DuckDBPyConnection, kind: str, path: Path, rows: int, detail: str = "") -> int:
         next_id = self.next_id(con, "import_log", "import_id")
-        sha = file_sha256(path) if path.is_file() else hashlib.sha256(
-            "".join(sorted(file_sha256(p) for p in path.iterdir() if p.is_file())).encode()).hexdigest()
-        self.insert_row(con, "import_log", import_id=next_id, imported_at=datetime.now().replace(microsecond=0),
-                        kind=kind, path=str(path), sha256=sha, rows=rows, detail=detail)
+        sha = (
+            file_sha256(path)
+            if path.is_file()
+            else hashlib.sha256("".join(sorted(file_sha256(p) for p in path.iterdir() if p.is_file())).encode()).hexdigest()
+        )
+        self.insert_row(
+            con,
+            "import_log",
+            import_id=next_id,
+            imported_at=datetime.now().replace(microsecond=0),
+            kind=kind,
+            path=str(path),
+            sha256=sha,
+            rows=rows,
+            detail=detail,
+        )
         return int(next_id)

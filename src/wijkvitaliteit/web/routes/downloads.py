@@ -19,9 +19,12 @@ from wijkvitaliteit.web.declare import ERROR_RESPONSES, Site
 from wijkvitaliteit.web.routes import Year
 from wijkvitaliteit.web.routes.pages import NationalLayer
 
-MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         "gpkg": "application/geopackage+sqlite3"}
+MEDIA = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "gpkg": "application/geopackage+sqlite3",
+}
 
 
 def _build(gen, code: str, year: int | None, kind: str, lang: str) -> bytes:
@@ -58,10 +61,10 @@ def register(site: Site) -> None:
     def home(request: Request):
         return RedirectResponse("/nederland" + (f"?{request.url.query}" if request.url.query else ""), 307)
 
-    @router.get("/gemeente/{code}/download.{kind}", tags=["downloads"], response_class=Response,
-                responses=ERROR_RESPONSES)
-    def gemeente_download(request: Request, code: str,
-                          kind: Annotated[str, PathParam(pattern="^(pdf|html|xlsx|gpkg)$")], jaar: Year = None):
+    @router.get("/gemeente/{code}/download.{kind}", tags=["downloads"], response_class=Response, responses=ERROR_RESPONSES)
+    def gemeente_download(
+        request: Request, code: str, kind: Annotated[str, PathParam(pattern="^(pdf|html|xlsx|gpkg)$")], jaar: Year = None
+    ):
         """The gemeente's report (pdf, html) or its export (xlsx with a sheet per table; gpkg with buurten,
         wijken and gemeenten layers in EPSG:28992)."""
         gen, lang = site.generation(), site.lang_of(request)
@@ -81,8 +84,7 @@ def register(site: Site) -> None:
     @router.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js():
         """The plotly.js bundled with the plotly package, served from here: no CDN."""
-        return Response(_plotly_js(), media_type="application/javascript",
-                        headers={"Cache-Control": "public, max-age=86400"})
+        return Response(_plotly_js(), media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
     @router.get("/health", include_in_schema=False)
     async def health():

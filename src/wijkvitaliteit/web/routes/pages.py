@@ -94,29 +94,37 @@ def _gemeente_view(gen, page, lang, *, request, code, jaar, kaart):
 
 def _buurt_view(gen, page, lang, *, request, code, jaar):
     """The rendered parts of a buurt page (explanation, charts, location map): the same for every visit."""
+
     def build() -> dict:
         data = page.data
         explanation, score_text = [], None
         if data["score"] is not None:  # the page model already holds the stored explanation
-            explanation = factor_lines(pd.DataFrame(data["factors"]), pd.DataFrame(data["indicators"]), gen.run.model,
-                                       data["year"], lang)
+            explanation = factor_lines(
+                pd.DataFrame(data["factors"]), pd.DataFrame(data["indicators"]), gen.run.model, data["year"], lang
+            )
             score_text = score_line(pd.Series(data["score"]), gen.run.model, lang)
         trend = pd.DataFrame(data["leefbaarometer_trend"])
         mini = None
         if data["year"] is not None and len(views.geometry(gen, "buurt", data["gemeente_code"])):
-            mini, _, _ = views.gemeente_svg(gen, data["gemeente_code"], data["year"], "categorie", lang,
-                                            highlight=data["code"])
-        return {"explanation": explanation, "score_text": score_text,
-                "version_note": version_note(trend, lang) if len(trend) else None,
-                "trend_json": render.trend_figure(data["leefbaarometer_trend"], lang),
-                "corp_json": render.corporation_figure(data["corporation"], lang), "mini": mini}
+            mini, _, _ = views.gemeente_svg(gen, data["gemeente_code"], data["year"], "categorie", lang, highlight=data["code"])
+        return {
+            "explanation": explanation,
+            "score_text": score_text,
+            "version_note": version_note(trend, lang) if len(trend) else None,
+            "trend_json": render.trend_figure(data["leefbaarometer_trend"], lang),
+            "corp_json": render.corporation_figure(data["corporation"], lang),
+            "mini": mini,
+        }
 
     return gen.cached("buurt_parts", 512, (page.data["code"], page.data["year"], lang), build)
 
 
 def _search_view(gen, page, lang, *, request, q):
-    exact = [r for r in page.data["results"] if r["code"].upper() == q.strip().upper()
-             or (r["name"] or "").lower() == q.strip().lower()]
+    exact = [
+        r
+        for r in page.data["results"]
+        if r["code"].upper() == q.strip().upper() or (r["name"] or "").lower() == q.strip().lower()
+    ]
     if len(exact) == 1:
         kind = "buurt" if exact[0]["level"] == "buurt" else "gemeente"
         return RedirectResponse(f"/{kind}/{exact[0]['code']}", 303)
@@ -135,38 +143,103 @@ def _runs_compare(gen, a, b, jaar, gemeente, alle):
 
 def register(site: Site) -> None:
     add = site.add
-    add(PageSpec("/nederland", lambda gen, jaar: views.page(gen, pages.national, jaar), "national.html",
-                 params={"jaar": (Year, None)}, html_params={"laag": (NationalLayer, "lbm")}, view=_national_view,
-                 response_model=NationalJSON, csv_name=lambda p: "nederland",
-                 summary="All gemeenten: median Leefbaarometer of their buurten and, where the corporation has "
-                         "stock, the share of buurten flagged for attention."))
-    add(PageSpec("/gemeente/{code}", lambda gen, code, jaar: views.page(gen, pages.gemeente, code.upper(), jaar),
-                 "gemeente.html", params={"jaar": (Year, None)}, html_params={"kaart": (GemeenteLayer, "categorie")},
-                 view=_gemeente_view, response_model=GemeenteJSON, csv_name=lambda p: p["code"].upper(),
-                 summary="A gemeente's buurten with their points, score, category and attention flag; counts per "
-                         "category."))
-    add(PageSpec("/buurt/{code}", lambda gen, code, jaar: pages.buurt(gen.ws(), gen.run, code, jaar), "buurt.html",
-                 params={"jaar": (Year, None)}, view=_buurt_view, response_model=BuurtJSON, cache=2048,
-                 csv_name=lambda p: p["code"],
-                 summary="One buurt: its three factors with the indicator values and thresholds behind every point, "
-                         "its Leefbaarometer trend, national percentile, the corporation's figures and a comparison."))
-    add(PageSpec("/veranderingen/{code}",
-                 lambda gen, code, van, tot, alle: pages.changes(gen.ws(), gen.run, code.upper(), van, tot, alle),
-                 "changes.html", params={"van": (Year, None), "tot": (Year, None), "alle": (bool, False)},
-                 response_model=ChangesJSON, csv_name=lambda p: f"veranderingen-{p['code'].upper()}",
-                 summary="Two years side by side: which buurten changed category or attention, and which points "
-                         "moved why."))
-    add(PageSpec("/model", lambda gen: pages.model_page(gen.run, gen.run.model_toml), "model.html",
-                 response_model=ModelJSON, summary="The active scoring model: bands, rules and its hash."))
-    add(PageSpec("/zoek", lambda gen, q: _search(gen, q), "search.html", params={"q": (SearchQ, "")},
-                 view=_search_view, response_model=SearchJSON, cache=512,
-                 summary="Find buurten and gemeenten by name or code."))
-    add(PageSpec("/runs", lambda gen: pages.runs_page(gen.ws(), gen.run), "runs.html", response_model=RunsJSON,
-                 summary="Every stored score run: model, inputs (derive settings, source files with sha256) and "
-                         "what it found; the latest is active."))
-    add(PageSpec("/runs/vergelijk", _runs_compare, "runs_compare.html",
-                 params={"a": (RunQ, REQUIRED), "b": (RunQ, REQUIRED), "jaar": (Year, None), "gemeente": (GemeenteQ, None),
-                         "alle": (bool, False)},
-                 csv_name=lambda p: f"runs-{p['a']}-{p['b']}",
-                 summary="Two runs side by side in one year: which buurten changed points, category or attention and "
-                         "why, and what differs in their model and inputs."))
+    add(
+        PageSpec(
+            "/nederland",
+            lambda gen, jaar: views.page(gen, pages.national, jaar),
+            "national.html",
+            params={"jaar": (Year, None)},
+            html_params={"laag": (NationalLayer, "lbm")},
+            view=_national_view,
+            response_model=NationalJSON,
+            csv_name=lambda p: "nederland",
+            summary="All gemeenten: median Leefbaarometer of their buurten and, where the corporation has "
+            "stock, the share of buurten flagged for attention.",
+        )
+    )
+    add(
+        PageSpec(
+            "/gemeente/{code}",
+            lambda gen, code, jaar: views.page(gen, pages.gemeente, code.upper(), jaar),
+            "gemeente.html",
+            params={"jaar": (Year, None)},
+            html_params={"kaart": (GemeenteLayer, "categorie")},
+            view=_gemeente_view,
+            response_model=GemeenteJSON,
+            csv_name=lambda p: p["code"].upper(),
+            summary="A gemeente's buurten with their points, score, category and attention flag; counts per category.",
+        )
+    )
+    add(
+        PageSpec(
+            "/buurt/{code}",
+            lambda gen, code, jaar: pages.buurt(gen.ws(), gen.run, code, jaar),
+            "buurt.html",
+            params={"jaar": (Year, None)},
+            view=_buurt_view,
+            response_model=BuurtJSON,
+            cache=2048,
+            csv_name=lambda p: p["code"],
+            summary="One buurt: its three factors with the indicator values and thresholds behind every point, "
+            "its Leefbaarometer trend, national percentile, the corporation's figures and a comparison.",
+        )
+    )
+    add(
+        PageSpec(
+            "/veranderingen/{code}",
+            lambda gen, code, van, tot, alle: pages.changes(gen.ws(), gen.run, code.upper(), van, tot, alle),
+            "changes.html",
+            params={"van": (Year, None), "tot": (Year, None), "alle": (bool, False)},
+            response_model=ChangesJSON,
+            csv_name=lambda p: f"veranderingen-{p['code'].upper()}",
+            summary="Two years side by side: which buurten changed category or attention, and which points moved why.",
+        )
+    )
+    add(
+        PageSpec(
+            "/model",
+            lambda gen: pages.model_page(gen.run, gen.run.model_toml),
+            "model.html",
+            response_model=ModelJSON,
+            summary="The active scoring model: bands, rules and its hash.",
+        )
+    )
+    add(
+        PageSpec(
+            "/zoek",
+            lambda gen, q: _search(gen, q),
+            "search.html",
+            params={"q": (SearchQ, "")},
+            view=_search_view,
+            response_model=SearchJSON,
+            cache=512,
+            summary="Find buurten and gemeenten by name or code.",
+        )
+    )
+    add(
+        PageSpec(
+            "/runs",
+            lambda gen: pages.runs_page(gen.ws(), gen.run),
+            "runs.html",
+            response_model=RunsJSON,
+            summary="Every stored score run: model, inputs (derive settings, source files with sha256) and "
+            "what it found; the latest is active.",
+        )
+    )
+    add(
+        PageSpec(
+            "/runs/vergelijk",
+            _runs_compare,
+            "runs_compare.html",
+            params={
+                "a": (RunQ, REQUIRED),
+                "b": (RunQ, REQUIRED),
+                "jaar": (Year, None),
+                "gemeente": (GemeenteQ, None),
+                "alle": (bool, False),
+            },
+            csv_name=lambda p: f"runs-{p['a']}-{p['b']}",
+            summary="Two runs side by side in one year: which buurten changed points, category or attention and "
+            "why, and what differs in their model and inputs.",
+        )
+    )
