@@ -145,10 +145,13 @@ def fictitious_banner(ws: Workspace, lang: str) -> None:
         out.print(f"[bold red]{t('fictitious', lang)}[/bold red]: {corp.get('name')}")
 
 
-def print_table(frame: pd.DataFrame, title: str, columns: list[str], lang: str, limit: int = 40) -> None:
+def print_table(
+    frame: pd.DataFrame, title: str, columns: list[str], lang: str, limit: int = 40, labels: dict[str, str] | None = None
+) -> None:
+    """A table of some columns; ``labels`` gives their headers (default: the column names)."""
     table = Table(title=title, title_justify="left")
     for col in columns:
-        table.add_column(col, justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
+        table.add_column((labels or {}).get(col, col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
     for _, row in frame.head(limit).iterrows():
         table.add_row(
             *["" if pd.isna(row[c]) else (number(row[c], lang, 3) if isinstance(row[c], float) else str(row[c])) for c in columns]

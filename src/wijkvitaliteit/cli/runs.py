@@ -19,7 +19,8 @@ from wijkvitaliteit.cli.common import (
     typer_app,
 )
 from wijkvitaliteit.present import pages
-from wijkvitaliteit.present.i18n import t
+from wijkvitaliteit.present.explain import attention_text, category_label
+from wijkvitaliteit.present.i18n import number, t
 from wijkvitaliteit.scoring.runs import active_run, get_run
 from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import Workspace
@@ -44,12 +45,25 @@ def runs(ctx: typer.Context, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: 
         model_hash=page.table["model_hash"].str.slice(0, 12),
         inputs_hash=page.table["inputs_hash"].fillna("—").str.slice(0, 12),
         active=page.table["active"].map({True: "●", False: ""}),
+        years=[f"{ys[0]}–{ys[-1]} ({len(ys)})" if ys else "" for ys in (r["years"] for r in page.data["runs"])],
     )
     print_table(
         table,
         t("web.runs", lang),
         ["run_id", "active", "created_at", "model_name", "model_hash", "inputs_hash", "years", "complete", "attention", "files"],
         lang,
+        labels={
+            "run_id": "run",
+            "active": t("web.runs_active", lang),
+            "created_at": t("web.runs_created", lang),
+            "model_name": t("model", lang),
+            "model_hash": "hash",
+            "inputs_hash": t("web.runs_inputs", lang),
+            "years": t("web.runs_years", lang),
+            "complete": t("runs.complete", lang),
+            "attention": t("attention", lang),
+            "files": t("runs.files", lang),
+        },
     )
 
 
@@ -69,7 +83,8 @@ def compare(
     """Which buurten changed points, category or attention from run A to run B, and through which indicators."""
     with Workspace(workspace, read_only=True) as ws:
         code = queries.resolve_gemeenten(ws, [gemeente])[0] if gemeente else None
-        page = pages.runs_compare(ws, get_run(ws, a), get_run(ws, b), year, code, everything)
+        run_a, run_b = get_run(ws, a), get_run(ws, b)
+        page = pages.runs_compare(ws, run_a, run_b, year, code, everything)
     data = page.data
     out.rule(t("web.runs_compare", lang, a=a, b=b, year=data["year"]))
     if data["model_changed"]:
@@ -83,6 +98,10 @@ def compare(
     if frame.empty:
         out.print(t("runs.no_changes", lang))
         return
+    model_a, model_b = run_a.model, run_b.model
+    for side, model in (("from", model_a), ("to", model_b)):
+        frame[f"category_{side}"] = frame[f"category_{side}"].map(lambda c, m=model: category_label(c, m, lang))
+        frame[f"attention_{side}"] = frame[f"attention_{side}"].map(lambda v: attention_text(v, lang))
     print_table(
         frame,
         t("web.runs_compare_intro", lang, a=a, b=b),
@@ -98,12 +117,29 @@ def compare(
             "factors_changed",
         ],
         lang,
+        labels={
+            "code": t("code", lang),
+            "name": t("name", lang),
+            "vitality_from": f"{t('vitality', lang)} {a}",
+            "vitality_to": f"{t('vitality', lang)} {b}",
+            "category_from": f"{t('category', lang)} {a}",
+            "category_to": f"{t('category', lang)} {b}",
+            "attention_from": f"{t('attention', lang)} {a}",
+            "attention_to": f"{t('attention', lang)} {b}",
+            "factors_changed": t("web.why", lang),
+        },
     )
     for row in data["buurten"][:40]:
         for move in row["indicators"]:
+            limits = ""
+            if (move["low_from"], move["high_from"]) != (move["low_to"], move["high_to"]):
+                limits = (
+                    f"; {t('web.limits', lang)} {number(move['low_from'], lang)}–{number(move['high_from'], lang)}"
+                    f" → {number(move['low_to'], lang)}–{number(move['high_to'], lang)}"
+                )
             out.print(
-                f"  {row['code']} {move['indicator']}: {move['value_from']} ({move['points_from']} pt) → "
-                f"{move['value_to']} ({move['points_to']} pt)",
+                f"  {row['code']} {move['indicator']}: {number(move['value_from'], lang)} ({move['points_from']} pt) → "
+                f"{number(move['value_to'], lang)} ({move['points_to']} pt){limits}",
                 markup=False,
             )
     out.print(t("runs.changed", lang, n=data["changed"]))

@@ -234,6 +234,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "with their sha256). The same inputs with the same model replace a run; another model, a new "
         "import or a new derive makes a new run. The latest run is active: every page shows it.",
     },
+    "runs.complete": {"nl": "volledig gescoord", "en": "completely scored"},
+    "runs.files": {"nl": "bestanden", "en": "files"},
+    "web.limits": {"nl": "grenzen", "en": "limits"},
     "web.runs_created": {"nl": "gemaakt", "en": "made"},
     "web.runs_inputs": {"nl": "invoer", "en": "inputs"},
     "web.runs_years": {"nl": "jaren", "en": "years"},

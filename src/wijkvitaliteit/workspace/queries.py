@@ -392,7 +392,9 @@ def indicator_moves(ws: Workspace, run_a: int, year_a: int, run_b: int, year_b: 
     return ws.query(
         """
         SELECT i.area_code, i.indicator, a.value AS value_from, a.value_year AS value_year_from, a.points AS points_from,
-               i.value AS value_to, i.value_year AS value_year_to, i.points AS points_to
+               i.value AS value_to, i.value_year AS value_year_to, i.points AS points_to,
+               a.threshold_low AS low_from, a.threshold_high AS high_from, i.threshold_low AS low_to,
+               i.threshold_high AS high_to
         FROM score_indicators i JOIN areas ar ON ar.code = i.area_code
         LEFT JOIN score_indicators a ON a.run_id = ? AND a.area_code = i.area_code
              AND a.indicator = i.indicator AND a.year = ?
