@@ -6,7 +6,7 @@ One module per command group; this one only assembles them. Every user error is 
 
 from __future__ import annotations
 
-from wijkvitaliteit.cli import allocate, analyse, demo, imports, outputs, read, runs, scoring, serve
+from wijkvitaliteit.cli import allocate, analyse, audit, demo, imports, outputs, read, runs, scoring, serve
 from wijkvitaliteit.cli.common import typer_app
 
 app = typer_app(
@@ -24,6 +24,7 @@ app.command()(outputs.export)
 app.command()(outputs.report)
 app.add_typer(analyse.analyse_app, name="analyse")
 app.add_typer(allocate.allocate_app, name="allocate")
+app.add_typer(audit.audit_app, name="audit")
 app.command("demo-data")(demo.demo_data)
 app.command()(demo.demo)
 app.command()(serve.serve)

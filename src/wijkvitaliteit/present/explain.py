@@ -34,7 +34,10 @@ def rule_text(row: pd.Series, lang: str) -> str:
     text = t(key, lang, low=low, high=high)
     if row["rule"] == "quantile":
         ref_key = "show.reference_all" if row["reference"] == "all" else "show.reference_gemeente"
-        text += t(ref_key, lang, n=int(row["reference_n"]), year=int(row["value_year"]))
+        if pd.isna(row.get("reference_n")):  # a partner copy does not say how many (some values are hidden)
+            text += t(ref_key + "_unnumbered", lang, year=int(row["value_year"]))
+        else:
+            text += t(ref_key, lang, n=int(row["reference_n"]), year=int(row["value_year"]))
     return text
 
 

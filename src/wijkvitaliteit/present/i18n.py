@@ -66,6 +66,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "show.rule_better": {"nl": "≥ {high} → 1, ≥ {low} → 2, lager → 3", "en": "≥ {high} → 1, ≥ {low} → 2, lower → 3"},
     "show.rule_worse": {"nl": "≤ {low} → 1, ≤ {high} → 2, hoger → 3", "en": "≤ {low} → 1, ≤ {high} → 2, higher → 3"},
     "show.reference_all": {"nl": " (kwantielen van {n} buurten in {year})", "en": " (quantiles of {n} neighbourhoods in {year})"},
+    "show.reference_all_unnumbered": {
+        "nl": " (kwantielen van de buurten in {year}, ook die met verborgen waarden)",
+        "en": " (quantiles of the neighbourhoods in {year}, hidden values included)",
+    },
+    "show.reference_gemeente_unnumbered": {
+        "nl": " (kwantielen van de buurten in de gemeente, {year}, ook die met verborgen waarden)",
+        "en": " (quantiles of the neighbourhoods in the municipality, {year}, hidden values included)",
+    },
     "show.reference_gemeente": {
         "nl": " (kwantielen van {n} buurten in de gemeente, {year})",
         "en": " (quantiles of {n} neighbourhoods in the municipality, {year})",
@@ -233,6 +241,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Every scoring keeps the model and the inputs it rests on (derive settings and source files "
         "with their sha256). The same inputs with the same model replace a run; another model, a new "
         "import or a new derive makes a new run. The latest run is active: every page shows it.",
+    },
+    "audit.summary": {
+        "nl": "{fetched} pagina's en downloads opgehaald, {facts} getallen, {equations} verbanden; {hidden} verborgen "
+        "aantallen van 1 tot {threshold}; daarvan teruggerekend: {leaks}",
+        "en": "{fetched} pages and downloads fetched, {facts} numbers, {equations} relations; {hidden} hidden counts "
+        "from 1 to below {threshold}; recovered: {leaks}",
     },
     "runs.complete": {"nl": "volledig gescoord", "en": "completely scored"},
     "runs.files": {"nl": "bestanden", "en": "files"},

@@ -48,9 +48,16 @@ class ReportScope:
     year: int | None = None
 
 
+def count_text(value) -> str:
+    """A count as a whole number; a hidden one (in a partner's copy) as the pages mark it: –."""
+    if value is None or pd.isna(value):
+        return "–"
+    return str(int(value))
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    env.globals.update(t=t, number=number, indicator=indicator, format_value=format_value, pts=points_text)
+    env.globals.update(t=t, number=number, indicator=indicator, format_value=format_value, pts=points_text, count=count_text)
     return env
 
 

@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from wijkvitaliteit.privacy import DEFAULT_THRESHOLD, suppress, suppressed_share
@@ -41,9 +42,10 @@ ALLOCATION_METRIC_COUNTS = ("urgent_housed", "vulnerable_housed", "uitstroom_hou
 RECORD_RULES = ("one_per_applicant", "one_per_vacancy", "responded", "wbmgp", "unknown_applicant", "unknown_vacancy")
 
 
-def partner_measurements(measurements: pd.DataFrame, gemeente_of: pd.Series, threshold: int) -> pd.DataFrame:
+def partner_measurements(measurements: pd.DataFrame, gemeente_of: pd.Series, threshold: int, window: int = 3) -> pd.DataFrame:
     """The corporation's measurements with small counts and what they would give away suppressed.
-    ``measurements``: area_code, year, indicator, value (+ other columns kept)."""
+    ``measurements``: area_code, year, indicator, value (+ other columns kept); ``window``: the years of lettings
+    behind ``corp.lettings_window`` (the derive setting)."""
     out = measurements.copy()
     wide = out[out["indicator"].isin(COUNTS + tuple(SHARES))].pivot_table(
         index=["area_code", "year"], columns="indicator", values="value", aggfunc="first"
@@ -54,6 +56,9 @@ def partner_measurements(measurements: pd.DataFrame, gemeente_of: pd.Series, thr
     wide["gemeente"] = wide["area_code"].map(gemeente_of)
     present = [c for c in COUNTS if c in wide]
     hidden = suppress(wide, present, threshold=threshold, totals=["gemeente", "year"])
+    if "corp.lettings_window" in hidden and "corp.lettings" in hidden:
+        # a window is the sum of its years: published with one year hidden, it gives that year back
+        hidden["corp.lettings_window"] = hidden["corp.lettings_window"].where(~_window_has_hidden_year(hidden, window))
     for share, base in SHARES.items():
         if share not in hidden or base not in wide:
             continue
@@ -69,6 +74,27 @@ def partner_measurements(measurements: pd.DataFrame, gemeente_of: pd.Series, thr
     affected = out["indicator"].isin(COUNTS + tuple(SHARES))
     out.loc[affected, "value"] = out.loc[affected, "partner_value"]
     return out.drop(columns="partner_value")
+
+
+def _window_has_hidden_year(frame: pd.DataFrame, window: int) -> pd.Series:
+    """Per buurt-year: is one of the ``window`` years of lettings that end in it hidden (missing) in ``frame``?"""
+    years = frame[["area_code", "year"]].assign(hidden=frame["corp.lettings"].isna())
+    lookup = years.set_index(["area_code", "year"])["hidden"]
+    out = pd.Series(False, index=frame.index)
+    for back in range(window):
+        key = pd.MultiIndex.from_arrays([frame["area_code"], frame["year"] - back])
+        out |= pd.Series(lookup.reindex(key).fillna(False).to_numpy(bool), index=frame.index)
+    return out
+
+
+def gemeente_totals(measurements: pd.DataFrame, gemeente_of: pd.Series, threshold: int) -> pd.DataFrame:
+    """The corporation's dwellings per gemeente and year (the sum over all its buurten, hidden ones included):
+    the aggregate a partner's national map shows, missing where it is a small count."""
+    dwellings = measurements[measurements["indicator"] == "corp.dwellings"]
+    totals = dwellings.assign(area_code=dwellings["area_code"].map(gemeente_of)).dropna(subset=["area_code"])
+    totals = totals.groupby(["area_code", "year"], as_index=False)["value"].sum()
+    totals = totals[~((totals["value"] > 0) & (totals["value"] < threshold))]
+    return totals.assign(indicator="corp.dwellings")
 
 
 def make_partner_copy(source: Path, target: Path, threshold: int = DEFAULT_THRESHOLD) -> Path:
@@ -100,7 +126,12 @@ def make_partner_copy(source: Path, target: Path, threshold: int = DEFAULT_THRES
         measured = con.execute(
             "SELECT area_code, year, indicator, value FROM measurements WHERE indicator IN (SELECT unnest(?))", [ids]
         ).df()
-        kept = partner_measurements(measured, gemeente_of, threshold)
+        derive = json.loads(dict(con.execute("SELECT key, value FROM corporation").fetchall()).get("derive") or "{}")
+        kept = partner_measurements(measured, gemeente_of, threshold, int(derive.get("window", 3)))
+        totals = gemeente_totals(measured, gemeente_of, threshold)
+        con.register("gemeente_totals", totals)
+        con.execute("""INSERT INTO measurements BY NAME SELECT area_code, CAST(year AS INTEGER) AS year, indicator, value,
+                       'corporatie' AS source, 'partner: sum over the buurten' AS vintage FROM gemeente_totals""")
         con.register("gone", kept[kept["value"].isna()][["area_code", "year", "indicator"]])
         con.execute("""DELETE FROM measurements m USING gone g
                        WHERE m.area_code = g.area_code AND m.year = g.year AND m.indicator = g.indicator""")
@@ -111,7 +142,10 @@ def make_partner_copy(source: Path, target: Path, threshold: int = DEFAULT_THRES
                            AND m.year = s.value_year AND m.indicator = s.indicator)""",
             [ids],
         )
-        _partner_allocation(con, threshold)
+        # quantile limits rank against every buurt, hidden values included: their number would say how many
+        # are hidden, so it is not given (the limits and the points stay: classifications, not counts)
+        con.execute("UPDATE score_indicators SET reference_n = NULL WHERE indicator IN (SELECT unnest(?))", [ids])
+        _partner_allocation(con, threshold, measured, kept)
         con.execute("DELETE FROM meta WHERE key = 'pseudonym_salt'")  # the corporation's secret stays with it
         con.execute("INSERT OR REPLACE INTO meta VALUES ('role', 'partner'), ('suppression_threshold', ?)", [str(threshold)])
         con.execute("COMMIT")
@@ -122,16 +156,56 @@ def make_partner_copy(source: Path, target: Path, threshold: int = DEFAULT_THRES
     return target
 
 
-def _partner_allocation(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
-    buurten = con.execute("SELECT rowid AS rid, * FROM allocation_buurten").df()
+def _projected_window(buurten: pd.DataFrame, years: pd.Series, lettings: pd.DataFrame, window: int) -> pd.Series:
+    """The lettings behind a run's projected window share per buurt: the recorded lettings of the ``window`` − 1
+    years before the policy year plus the round's lettings. ``lettings``: area_code, year, value (full data)."""
+    lookup = lettings.set_index(["area_code", "year"])["value"]
+    base = buurten["lettings"].fillna(0).astype(float)
+    for back in range(1, window):
+        key = pd.MultiIndex.from_arrays([buurten["buurt_code"], years - back])
+        base = base + lookup.reindex(key).fillna(0).to_numpy(float)
+    return base
+
+
+def _partner_allocation(
+    con: duckdb.DuckDBPyConnection, threshold: int, measured: pd.DataFrame | None = None, kept: pd.DataFrame | None = None
+) -> None:
+    """The allocation comparison as a partner may see it. Per buurt and run: small counts hidden (and secondarily
+    within the run's totals); a share whose numerator or base is a small count, or whose base is made of hidden
+    counts, hidden; the cap and uitstroom maximum hidden with the vacancies they are computed from; a broken
+    rule's allowed value hidden with its found value (found > allowed gives found back)."""
+    buurten = con.execute(
+        "SELECT b.rowid AS rid, b.*, r.year FROM allocation_buurten b JOIN allocation_runs r USING (run_id)"
+    ).df()
     if len(buurten):
         hidden = suppress(buurten, ALLOCATION_COUNTS, threshold=threshold, totals=["run_id"])
         small = hidden["vulnerable"].isna() | hidden["lettings"].isna()
         hidden["vulnerable_share_round"] = buurten["vulnerable_share_round"].where(~small)
-        con.register("hidden", hidden[["rid", *ALLOCATION_COUNTS, "vulnerable_share_round"]])
-        con.execute("""UPDATE allocation_buurten b SET vacancies = h.vacancies, lettings = h.lettings,
-                       vulnerable = h.vulnerable, uitstroom = h.uitstroom,
-                       vulnerable_share_round = h.vulnerable_share_round
+        derive = json.loads(dict(con.execute("SELECT key, value FROM corporation").fetchall()).get("derive") or "{}")
+        window = int(derive.get("window", 3))
+        lettings = (
+            measured[measured["indicator"] == "corp.lettings"]
+            if measured is not None
+            else pd.DataFrame(columns=["area_code", "year", "value"])
+        )
+        base = _projected_window(buurten, buurten["year"], lettings, window)
+        share = buurten["vulnerable_share_window"].astype(float)
+        numerator = np.round(share * base)
+        unsafe = ((numerator > 0) & (numerator < threshold)) | ((base > 0) & (base < threshold))
+        unsafe |= hidden["lettings"].isna() & buurten["lettings"].fillna(0).gt(0)
+        if kept is not None:  # a year of the base hidden on the buurt pages: the share would give it back
+            seen = kept[kept["indicator"] == "corp.lettings"].set_index(["area_code", "year"])["value"]
+            for back in range(1, window):
+                key = pd.MultiIndex.from_arrays([buurten["buurt_code"], buurten["year"] - back])
+                published = seen.reindex(key)
+                truth = lettings.set_index(["area_code", "year"])["value"].reindex(key)
+                unsafe |= published.isna().to_numpy() & truth.fillna(0).gt(0).to_numpy()
+        hidden["vulnerable_share_window"] = share.where(~unsafe)
+        for limit in ("cap", "quota_max"):
+            hidden[limit] = buurten[limit].where(hidden["vacancies"].notna() | buurten["vacancies"].fillna(0).eq(0))
+        columns = [*ALLOCATION_COUNTS, "vulnerable_share_round", "vulnerable_share_window", "cap", "quota_max"]
+        con.register("hidden", hidden[["rid", *columns]])
+        con.execute(f"""UPDATE allocation_buurten b SET {", ".join(f"{c} = h.{c}" for c in columns)}
                        FROM hidden h WHERE b.rowid = h.rid""")
     for run_id, metrics in con.execute("SELECT run_id, metrics FROM allocation_runs").fetchall():
         m = json.loads(metrics)
@@ -143,6 +217,7 @@ def _partner_allocation(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
     con.execute(
         """UPDATE allocation_violations SET detail = rule || CASE WHEN area IS NULL OR area = '' THEN ''
                    ELSE ' ' || area END,
+                   allowed = CASE WHEN TRY_CAST(found AS DOUBLE) BETWEEN 1 AND ? - 1 THEN NULL ELSE allowed END,
                    found = CASE WHEN TRY_CAST(found AS DOUBLE) BETWEEN 1 AND ? - 1 THEN NULL ELSE found END""",
-        [threshold],
+        [threshold, threshold],
     )

@@ -204,8 +204,13 @@ def national_gemeenten(ws: Workspace, run_id: int, year: int, lbm_year: int | No
             SELECT a.gemeente_code AS code, median(m.value) AS lbm_afw_median, count(*) AS lbm_buurten
             FROM measurements m JOIN areas a ON a.code = m.area_code
             WHERE m.indicator = 'lbm.afw' AND m.year = ? GROUP BY 1),
-        corp AS (SELECT a.gemeente_code AS code, count(*) AS corp_dwellings
-                 FROM corp_dwellings d JOIN areas a ON a.code = d.buurt_code GROUP BY 1),
+        records AS (SELECT a.gemeente_code AS code, count(*) AS corp_dwellings
+                    FROM corp_dwellings d JOIN areas a ON a.code = d.buurt_code GROUP BY 1),
+        -- a partner copy has no records: its gemeente totals are stored (suppressed) measurements
+        totals AS (SELECT area_code AS code, arg_max(value, year) AS corp_dwellings FROM measurements
+                   WHERE indicator = 'corp.dwellings' AND area_code LIKE 'GM%' GROUP BY 1),
+        corp AS (SELECT code, COALESCE(r.corp_dwellings, t.corp_dwellings) AS corp_dwellings
+                 FROM records r FULL JOIN totals t USING (code)),
         sc AS (SELECT a.gemeente_code AS code, count(*) FILTER (WHERE s.complete) AS scored,
                       count(*) FILTER (WHERE s.attention) AS attention
                FROM scores s JOIN areas a ON a.code = s.area_code WHERE s.run_id = ? AND s.year = ? GROUP BY 1)
