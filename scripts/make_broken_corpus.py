@@ -143,6 +143,13 @@ def lbm_cases() -> None:
         what="year out of range",
     )
     case(
+        "lbm-year-2099.csv",
+        "leefbaarometer",
+        ["row 2", "column 'jaar'", "a year from 1990 to", "WIJKVITALITEIT_FIRST_YEAR"],
+        content=lbm(lambda ls: ls[:1] + [field(ls[1], jaar, "2099")] + ls[2:]),
+        what="a year in the future",
+    )
+    case(
         "lbm-ragged-row.csv",
         "leefbaarometer",
         ["same number of ','-separated fields"],
@@ -471,6 +478,34 @@ def corporation_cases() -> None:
     )
     corp(
         "lettings",
+        "lettings-year-1900.csv",
+        ["row 2", "column 'start_date'", "a date from 1990-01-01 to today"],
+        l_.replace("2023-02-01", "1900-02-01"),
+        "a letting before any record",
+    )
+    corp(
+        "lettings",
+        "lettings-year-2099.csv",
+        ["row 2", "column 'start_date'", "to today"],
+        l_.replace("2023-02-01", "2099-02-01"),
+        "a letting in the future",
+    )
+    corp(
+        "nuisance",
+        "nuisance-year-2099.csv",
+        ["row 2", "column 'report_date'", "to today"],
+        VALID_CORP["nuisance"].replace("2023-03-01", "2099-03-01"),
+        "a report from the future",
+    )
+    corp(
+        "organisation",
+        "organisation-year-2099.csv",
+        ["row 2", "column 'year'", "a year from 1990 to"],
+        VALID_CORP["organisation"].replace(",2023,", ",2099,"),
+        "a register year in the future",
+    )
+    corp(
+        "lettings",
         "lettings-bad-bool.csv",
         ["row 2", "column 'uitstroom_ggz'", "misschien"],
         l_.replace("bijstand,ja", "bijstand,misschien"),
@@ -650,6 +685,59 @@ def config_cases() -> None:
             "[[factors.veerkracht.indicators]]", "[[factors.weerbaarheid.indicators]]"
         ),
         what="unknown factor",
+    )
+    case(
+        "model-two-bands-one-category.toml",
+        "model",
+        ["'hoog' names two bands"],
+        content=model.replace('category = "kwetsbaar"', 'category = "hoog"', 1),
+        what="two bands with the same category",
+    )
+    case(
+        "model-threshold-nan.toml",
+        "model",
+        ["attention_threshold", "finite number"],
+        content=model.replace("attention_threshold = 9 ", "attention_threshold = nan ", 1),
+        what="attention threshold nan",
+    )
+    case(
+        "model-threshold-unreachable.toml",
+        "model",
+        ["attention_threshold between 1", "flags every buurt or none"],
+        content=model.replace("attention_threshold = 9 ", "attention_threshold = 30 ", 1),
+        what="attention threshold above the highest product",
+    )
+    case(
+        "model-band-max-nan.toml",
+        "model",
+        ["max", "finite number"],
+        content=model.replace("max = 8", "max = nan", 1),
+        what="band max nan",
+    )
+    case(
+        "model-thresholds-infinite.toml",
+        "model",
+        ["thresholds must be finite"],
+        content=model.replace(
+            'rule = "quantile"                # the thresholds', 'rule = "thresholds"\nthresholds = [-inf, inf] #', 1
+        ).replace("cuts = [0.5, 0.8]                # weakest", "# cuts = [0.5, 0.8]              # weakest", 1),
+        what="infinite thresholds",
+    )
+    case(
+        "model-min-reference-unreachable.toml",
+        "model",
+        ["min_reference", "less than or equal to 20000"],
+        content=model.replace("max_age = 4                      # years", "min_reference = 100000\nmax_age = 4  # years", 1),
+        what="a reference group larger than the Netherlands",
+    )
+    case(
+        "model-unknown-indicator.toml",
+        "model",
+        ["corp.nuisance_per_1000", "did you mean corp.nuisance_per_100"],
+        content=model.replace(
+            'id = "corp.nuisance_per_100" ', 'id = "corp.nuisance_per_1000"\ndirection = "higher_is_worse" #', 1
+        ),
+        what="an indicator id that does not exist",
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
+from datetime import date
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -30,3 +32,22 @@ def parse_toml_model(text: str, source: str, cls: type[M], what: str) -> M:
             column=where or None,
             found=None if isinstance(found, dict) else found,
         ) from None
+
+
+FIRST_YEAR_ENV = "WIJKVITALITEIT_FIRST_YEAR"
+DEFAULT_FIRST_YEAR = 1990
+
+
+def measurement_window() -> tuple[int, date]:
+    """The plausible years of a measurement: from ``$WIJKVITALITEIT_FIRST_YEAR`` (default 1990) up to today; a
+    measurement is never from the future."""
+    value = os.environ.get(FIRST_YEAR_ENV, "")
+    first = int(value) if value.strip().isdigit() else DEFAULT_FIRST_YEAR
+    return first, date.today()
+
+
+def window_hint() -> str:
+    return (
+        f"a measurement lies between {FIRST_YEAR_ENV} (default {DEFAULT_FIRST_YEAR}) and today; fix the date or "
+        f"set {FIRST_YEAR_ENV}"
+    )

@@ -3,6 +3,7 @@ score the workspace and store the run. Everything here either lands whole or not
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import json
@@ -16,6 +17,7 @@ import pandas as pd
 from wijkvitaliteit.derive.corporation import SOURCE as CORP_SOURCE
 from wijkvitaliteit.derive.corporation import DeriveSettings, derive_corporation
 from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.indicators import catalogue
 from wijkvitaliteit.privacy import pseudonyms, workspace_salt
 from wijkvitaliteit.scoring.engine import score, score_years
 from wijkvitaliteit.scoring.model import ScoringModel
@@ -177,6 +179,18 @@ def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None =
     """Read what the model needs from the workspace and score it (no writes)."""
     ids = model.indicator_ids()
     measurements = queries.measurements(ws, ids, buurten_only=True, columns="area_code, year, indicator, value, vintage")
+    known = set(catalogue())
+    unknown = sorted(set(ids) - set(measurements["indicator"]) - known)
+    if unknown:  # neither catalogued nor measured: a typo, which would leave every score incomplete
+        measured = queries.indicator_ids(ws)
+        close = difflib.get_close_matches(unknown[0], sorted(known | set(measured)), n=3, cutoff=0.6)
+        raise InputError(
+            model_source(model),
+            "indicator ids that are catalogued or measured in the workspace",
+            column="indicators",
+            found=unknown[0],
+            hint=f"did you mean {', '.join(close)}?" if close else "see docs/scoring.md for the ids",
+        )
     buurten = queries.areas(ws, "buurt")[["code", "gemeente_code"]]
     if years is None:
         years = score_years(measurements)
@@ -187,6 +201,17 @@ def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None =
             found="none: import the Leefbaarometer or the corporation's records first",
         )
     return score(measurements, buurten, years, model), years
+
+
+def model_source(model: ScoringModel) -> str:
+    return f"model '{model.model.name}'"
+
+
+def incomplete_share(scores: pd.DataFrame) -> tuple[int, float]:
+    """The latest scored year and the share of its buurten that the model leaves incomplete."""
+    year = int(scores["year"].max())
+    latest = scores[scores["year"] == year]
+    return year, float((~latest["complete"].astype(bool)).mean()) if len(latest) else 0.0
 
 
 def run_inputs(ws: Workspace, model: ScoringModel) -> tuple[str, dict]:

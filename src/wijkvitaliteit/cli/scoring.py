@@ -13,12 +13,13 @@ from wijkvitaliteit.cli.common import (
     Lang,
     LangOpt,
     WorkspaceOpt,
+    err,
     out,
     progress,
 )
 from wijkvitaliteit.cli.imports import MinLettingsOpt, WindowOpt
 from wijkvitaliteit.derive.corporation import DeriveSettings
-from wijkvitaliteit.present.i18n import t
+from wijkvitaliteit.present.i18n import number, t
 from wijkvitaliteit.scoring.model import load_model
 from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import Workspace
@@ -50,6 +51,9 @@ def score(
         p.add_task("scoring")
         run_id, scores = pipeline.score_workspace(workspace, scoring_model, text, year)
     years = sorted(scores["year"].unique().tolist())
+    latest, share = pipeline.incomplete_share(scores)
+    if share > 0.5:
+        err.print(t("score.mostly_incomplete", lang, pct=number(100 * share, lang, 0), year=latest), markup=False)
     out.print(
         t(
             "scored",

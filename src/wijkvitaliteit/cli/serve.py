@@ -29,12 +29,19 @@ def serve(
     threshold: Annotated[
         int | None, typer.Option(min=1, help="Partner suppression threshold (default: the tokens file's, else 5).")
     ] = None,
+    behind_proxy: Annotated[
+        bool,
+        typer.Option(
+            "--behind-proxy",
+            help="TLS ends at a proxy in front of this server: the token cookie is Secure and X-Forwarded-Proto is trusted.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the dashboard and HTTP API for a workspace (read-only while it runs)."""
     from wijkvitaliteit.web.server import load_access
     from wijkvitaliteit.web.server import serve as run_server
 
-    access = load_access(tokens, threshold)
+    access = load_access(tokens, threshold, behind_proxy)
     mode = "tokens: corporatie, partner" if access else "open (no tokens), loopback only"
     err.print(f"wijkvitaliteit: http://{host}:{port}/  (API: http://{host}:{port}/docs; {mode}) — Ctrl+C stops")
     run_server(workspace, host, port, access)

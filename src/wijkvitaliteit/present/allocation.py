@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -112,7 +113,7 @@ def allocation_page(ws: Workspace, lang: str = "nl", gemeente: str | None = None
         {
             "year": int(first["year"]),
             "current_year": None if pd.isna(first["current_year"]) else int(first["current_year"]),
-            "inputs": first["inputs"],
+            "inputs": Path(first["inputs"]).name,  # the folder's name: no server paths in what is published
             "created_at": str(first["created_at"]),
             "gemeente": gemeente,
             "comparison": records(table),

@@ -248,6 +248,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{fetched} pages and downloads fetched, {facts} numbers, {equations} relations; {hidden} hidden counts "
         "from 1 to below {threshold}; recovered: {leaks}",
     },
+    "score.mostly_incomplete": {
+        "nl": "let op: het model laat {pct}% van de buurten in {year} onvolledig (een factor zonder gegevens); "
+        "controleer de indicatoren van het model en wat er is geïmporteerd",
+        "en": "note: the model leaves {pct}% of the buurten in {year} incomplete (a factor without data); check the "
+        "model's indicators and what was imported",
+    },
     "runs.complete": {"nl": "volledig gescoord", "en": "completely scored"},
     "runs.files": {"nl": "bestanden", "en": "files"},
     "web.limits": {"nl": "grenzen", "en": "limits"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -15,6 +16,8 @@ from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import indicator
 
 FACTORS = ("leefbaarheid", "organisatiekracht", "veerkracht")
+AGGREGATE_RANGE = {"product": (1.0, 27.0), "geometric_mean": (1.0, 3.0)}
+MAX_BUURTEN = 20_000  # the Netherlands has about 14,000: a larger min_reference can never be met
 
 
 class _Strict(BaseModel):
@@ -29,10 +32,14 @@ class IndicatorRule(_Strict):
     thresholds: tuple[float, float] | None = None
     direction: Literal["higher_is_better", "higher_is_worse"] | None = None
     max_age: int = Field(1, ge=0, le=20)
-    min_reference: int = Field(5, ge=1)
+    min_reference: int = Field(5, ge=1, le=MAX_BUURTEN)
 
     @model_validator(mode="after")
     def _check(self) -> IndicatorRule:
+        for name in ("cuts", "thresholds"):
+            values = getattr(self, name)
+            if values is not None and not all(math.isfinite(v) for v in values):
+                raise ValueError(f"{name} must be finite numbers (not nan or inf)")
         if self.rule == "quantile":
             if self.cuts is None:
                 raise ValueError("a quantile rule needs cuts = [low, high], e.g. [0.5, 0.8]")
@@ -59,17 +66,17 @@ class Factor(_Strict):
 
 
 class Band(_Strict):
-    category: str
+    category: str = Field(min_length=1)
     label_nl: str
     label_en: str
-    max: float
+    max: float = Field(allow_inf_nan=False)
 
 
 class ModelInfo(_Strict):
     name: str
     description: str = ""
     aggregation: Literal["product", "geometric_mean"] = "product"
-    attention_threshold: float = 9
+    attention_threshold: float = Field(9, allow_inf_nan=False)
 
 
 class ScoringModel(_Strict):
@@ -84,6 +91,23 @@ class ScoringModel(_Strict):
         maxima = [b.max for b in self.bands]
         if maxima != sorted(maxima) or len(set(maxima)) != len(maxima):
             raise ValueError("bands must be ordered by increasing max")
+        categories = [b.category for b in self.bands]
+        if len(set(categories)) != len(categories):
+            twice = next(c for c in categories if categories.count(c) > 1)
+            raise ValueError(f"each band its own category; '{twice}' names two bands")
+        low, high = AGGREGATE_RANGE[self.model.aggregation]
+        if not low < self.model.attention_threshold <= high:
+            raise ValueError(
+                f"model.attention_threshold between {low:g} (exclusive) and {high:g}: the "
+                f"{self.model.aggregation} of three factors of 1–3 points lies in {low:g}–{high:g}, so "
+                "another threshold flags every buurt or none"
+            )
+        if maxima[-1] < high:
+            raise ValueError(f"the last band up to at least {high:g}, the highest possible {self.model.aggregation}")
+        for name, factor in self.factors.items():
+            ids = [r.id for r in factor.indicators]
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"factors.{name}: each indicator once")
         return self
 
     @property

@@ -63,7 +63,7 @@ APPLICANTS = TableFormat(
             choices=INCOME_SOURCES,
             description="Main source of income (Wbmgp art. 8 accepts werk, pensioen, studiefinanciering).",
         ),
-        Column("registration_date", "date", description="Date of registration as woningzoekende."),
+        Column("registration_date", "date", past=True, minimum=1950, description="Date of registration as woningzoekende."),
         Column(
             "years_in_region",
             "int",

@@ -72,7 +72,7 @@ LETTINGS = TableFormat(
     columns=(
         Column("letting_id", "str", description="Id of the letting (contract)."),
         Column("dwelling_id", "str", description="The dwelling let; must be in dwellings."),
-        Column("start_date", "date", description="First day of the tenancy, YYYY-MM-DD."),
+        Column("start_date", "date", past=True, description="First day of the tenancy, YYYY-MM-DD."),
         Column("household_type", "choice", required=False, choices=HOUSEHOLD_TYPES, description="Household type."),
         Column("age_band", "choice", required=False, choices=AGE_BANDS, description="Age of the main tenant."),
         Column(
@@ -102,7 +102,7 @@ NUISANCE = TableFormat(
     key=("report_id",),
     columns=(
         Column("report_id", "str", description="Id of the report."),
-        Column("report_date", "date", description="Date received, YYYY-MM-DD."),
+        Column("report_date", "date", past=True, description="Date received, YYYY-MM-DD."),
         Column("dwelling_id", "str", required=False, description="Dwelling it is about (or empty)."),
         Column("buurt_code", "buurt_code", required=False, description="Buurt it is about; required when dwelling_id is empty."),
         Column("category", "choice", choices=NUISANCE_CATEGORIES, description="Kind of nuisance."),
@@ -117,7 +117,7 @@ ORGANISATION = TableFormat(
     key=("buurt_code", "year"),
     columns=(
         Column("buurt_code", "buurt_code", description="CBS buurt code."),
-        Column("year", "int", minimum=1990, maximum=2100, description="Year the row describes."),
+        Column("year", "int", minimum=1990, maximum=2100, past=True, description="Year the row describes."),
         Column("wijkraad", "bool", description="An active wijkraad or wijkplatform covers the buurt."),
         Column("wijkregisseur", "bool", description="The gemeente has a wijkregisseur for it."),
         Column("buurtbeheerder", "bool", description="The corporation has a buurtbeheerder there."),
@@ -371,7 +371,10 @@ def formats_markdown(formats: dict[str, TableFormat] | None = None) -> str:
             kind = kinds[col.kind]
             if col.choices:
                 kind += " " + ", ".join(f"`{c}`" for c in col.choices)
-            if col.minimum is not None or col.maximum is not None:
+            if col.past:
+                low = f"{col.minimum:g}" if col.minimum is not None else "1990"
+                kind += f" ({low} … today)"
+            elif col.minimum is not None or col.maximum is not None:
                 low = "" if col.minimum is None else f"{col.minimum:g}"
                 high = "" if col.maximum is None else f"{col.maximum:g}"
                 kind += f" ({low} … {high})"

@@ -17,7 +17,7 @@ import pandas as pd
 
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.sources.areas import AREA_COLUMNS, gemeente_of, wijk_of, with_parent_areas
-from wijkvitaliteit.sources.tabular import is_missing, read_xlsx, require_columns, to_number
+from wijkvitaliteit.sources.tabular import check_years, is_missing, read_xlsx, require_columns, to_number
 
 SOURCE = "cbs_kwb"
 #: Identifier and label columns: never measurements. ``pst_mvp`` is a postcode, not a quantity.
@@ -56,6 +56,7 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
         year = year_of(path, title)
     if year is None:
         raise InputError(path, "a year in the file or sheet name (kwb-2023) or --year", found=title)
+    check_years(pd.Series([year]), path, "year", row_offset=None)
 
     codes = raw[code_col].astype("string").str.strip().str.upper()
     bad = ~codes.str.fullmatch(CODE_PATTERN.pattern).fillna(False)

@@ -18,6 +18,7 @@ from wijkvitaliteit.sources.areas import buurt_areas
 from wijkvitaliteit.sources.tabular import (
     BUURT_CODE,
     check_unique,
+    check_years,
     decode_text,
     read_csv_text,
     require_columns,
@@ -83,6 +84,7 @@ def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
     if years.isna().any():
         i = int(years.isna().to_numpy().nonzero()[0][0])
         raise InputError(where, "a year", row=i + 2, column="jaar", found=raw["jaar"].iloc[i])
+    check_years(years, where, "jaar")
     frame["jaar"] = years.astype("int32")
     frame["versie"] = raw["versie"].where(raw["versie"] != "") if "versie" in raw else pd.NA
     frame["bu_naam"] = raw["bu_naam"].where(raw["bu_naam"] != "") if "bu_naam" in raw else pd.NA

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wijkvitaliteit.config import measurement_window, window_hint
 from wijkvitaliteit.errors import InputError
 
 NA_TOKENS = frozenset({"", ".", "NA", "N/A", "nan", "NaN", "null", "NULL"})
@@ -38,6 +39,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     unit: str = ""
+    past: bool = False  # a date or year of something that happened: within config.measurement_window()
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,19 @@ def _read_csv_fast(text: str, sep: str) -> pd.DataFrame | None:
     return table.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
 
 
+def _locale_hint(text: str, sep: str) -> str | None:
+    """What a file that does not parse with ``sep`` looks like instead (a Dutch Excel export, say)."""
+    lines = text.splitlines()[:20]
+    other = sniff_delimiter(lines[0]) if lines else sep
+    if other == sep:
+        return None
+    decimal_commas = sum(len(re.findall(r"(?<![\d.])-?\d+,\d+(?![\d.])", line)) for line in lines[1:])
+    what = f"it looks '{other}'-separated"
+    if other == ";" and decimal_commas:
+        what += " with decimal commas (as Excel writes CSV in a Dutch locale)"
+    return f"{what}: save it with '{sep}' between fields and '.' as decimal point"
+
+
 def read_csv_text(path: Path, text: str, *, delimiter: str | None = None) -> pd.DataFrame:
     """Parse CSV text into a frame of stripped strings; every column is kept as text."""
     if not text.strip():
@@ -118,10 +133,16 @@ def read_csv_text(path: Path, text: str, *, delimiter: str | None = None) -> pd.
             match = re.search(r"line (\d+)", str(exc))
             row = int(match.group(1)) if match else None
             raise InputError(
-                path, f"the same number of '{sep}'-separated fields on every row", row=row, found=str(exc).strip()
+                path,
+                f"the same number of '{sep}'-separated fields on every row",
+                row=row,
+                found=str(exc).strip(),
+                hint=_locale_hint(text, sep),
             ) from None
     header = next(csv.reader([first_line], delimiter=sep))
     check_header(path, [h.strip().lstrip("\ufeff") for h in header])
+    if delimiter:
+        frame.attrs["locale_hint"] = _locale_hint(text, sep)
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     for col in frame.columns:
         frame[col] = frame[col].str.strip()
@@ -204,7 +225,8 @@ def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
 def delimiter_hint(frame: pd.DataFrame) -> str | None:
     """A hint when the whole header landed in one column: the file uses another delimiter."""
     if len(frame.columns) == 1 and any(d in str(frame.columns[0]) for d in ";,\t|"):
-        return "the header is one column: wrong delimiter?"
+        more = frame.attrs.get("locale_hint")
+        return "the header is one column: wrong delimiter?" + (f" {more}" if more else "")
     return None
 
 
@@ -314,7 +336,44 @@ def to_bool(series: pd.Series, path: Path, column: str, *, row_offset: int = 2) 
     return result
 
 
-def to_date(series: pd.Series, path: Path, column: str, *, row_offset: int = 2) -> pd.Series:
+def to_date(
+    series: pd.Series, path: Path, column: str, *, row_offset: int = 2, past: bool = False, earliest: int | None = None
+) -> pd.Series:
+    """Dates as YYYY-MM-DD (text) or date cells (xlsx). ``past``: within the plausible window of a measurement
+    (config.measurement_window; ``earliest`` overrides its first year)."""
+    values = _parse_dates(series, path, column, row_offset)
+    if past:
+        first, today = measurement_window()
+        first = earliest if earliest is not None else first
+        low, high = pd.Timestamp(year=first, month=1, day=1), pd.Timestamp(today)
+        wrong = (values < low) | (values > high)
+        if wrong.any():
+            i = int(np.flatnonzero(wrong.to_numpy())[0])
+            raise InputError(
+                path,
+                f"a date from {low.date()} to today ({today})",
+                row=i + row_offset,
+                column=column,
+                found=series.iloc[i],
+                hint=window_hint(),
+            )
+    return values
+
+
+def check_years(years: pd.Series, path: Path, column: str, *, row_offset: int | None = 2) -> None:
+    """Years of measurements within the plausible window (config.measurement_window); ``row_offset`` None: the
+    year is the file's (its name or a --year), not a row's."""
+    first, today = measurement_window()
+    wrong = (years < first) | (years > today.year)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong.to_numpy())[0])
+        row = None if row_offset is None else i + row_offset
+        raise InputError(
+            path, f"a year from {first} to {today.year}", row=row, column=column, found=int(years.iloc[i]), hint=window_hint()
+        )
+
+
+def _parse_dates(series: pd.Series, path: Path, column: str, row_offset: int) -> pd.Series:
     missing = is_missing(series)
     if pd.api.types.is_datetime64_any_dtype(series):
         return series.dt.normalize().astype("datetime64[s]")
@@ -387,10 +446,14 @@ def apply_format(frame: pd.DataFrame, path: Path, fmt: TableFormat) -> pd.DataFr
                 raise InputError(path, f"a value ({col.kind})", row=i + 2, column=col.name, found="an empty cell")
         if col.kind in ("int", "float"):
             out[col.name] = to_number(raw, path, col.name, integer=col.kind == "int", minimum=col.minimum, maximum=col.maximum)
+            if col.past:
+                check_years(out[col.name].dropna(), path, col.name)
         elif col.kind == "bool":
             out[col.name] = to_bool(raw, path, col.name)
         elif col.kind == "date":
-            out[col.name] = to_date(raw, path, col.name)
+            out[col.name] = to_date(
+                raw, path, col.name, past=col.past, earliest=None if col.minimum is None else int(col.minimum)
+            )
         elif col.kind == "buurt_code":
             out[col.name] = to_code(
                 raw, path, col.name, BUURT_CODE, "a CBS buurt code such as BU02680736", allow_missing=not col.required

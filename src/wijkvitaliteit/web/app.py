@@ -51,6 +51,7 @@ def create_app(workspace: Path | ServedWorkspace, role: str = "corporatie") -> F
         "CSV twin of its main table. " + ATTRIBUTION,
     )
     app.add_middleware(GZipMiddleware, minimum_size=2000)
+    app.add_middleware(SecurityHeaders)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(
         lang_url=_lang_url,
@@ -87,6 +88,37 @@ def create_app(workspace: Path | ServedWorkspace, role: str = "corporatie") -> F
     app.state.served = served
     app.state.close = served.close
     return app
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+CSP_DOCS = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")  # the offline Swagger UI page
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
+
+
+class SecurityHeaders:
+    """ASGI middleware: every answer says what the browser may do with it (no inline script, no framing, no
+    sniffing, no referrer beyond this site)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        csp = (CSP_DOCS if scope["path"].startswith("/docs") else CSP).encode()
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), *SECURITY_HEADERS, (b"content-security-policy", csp)],
+                }
+            await send(message)
+
+        return await self.app(scope, receive, with_headers)
 
 
 def lang_of(request: Request) -> str:
@@ -164,5 +196,5 @@ def _lang_url(request: Request, lang: str) -> str:
     """The current page (path and query, no host) in another language."""
     from urllib.parse import urlencode
 
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "token")] + [("lang", lang)]
     return f"{request.url.path}?{urlencode(params)}"

@@ -21,12 +21,15 @@ import hashlib
 import hmac
 import itertools
 import os
+import re
 import shutil
+import signal
+import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.privacy import DEFAULT_THRESHOLD
@@ -41,6 +44,7 @@ OPEN_PATHS = ("/health",)
 class Access:
     tokens: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role → SHA-256 hex digests
     threshold: int = DEFAULT_THRESHOLD
+    behind_proxy: bool = False  # TLS ends at a proxy in front: the token cookie is Secure
 
     def role_of(self, token: str | None) -> str | None:
         if not token:
@@ -52,47 +56,86 @@ class Access:
         return None
 
 
-def _digest(token: str) -> str:
-    return token.removeprefix("sha256:").lower() if token.startswith("sha256:") else hashlib.sha256(token.encode()).hexdigest()
+MIN_TOKEN = 16
+HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def load_access(path: str | Path | None = None, threshold: int | None = None) -> Access | None:
-    """The configured tokens, or None when none are configured (an open, loopback-only server)."""
+def _digest(token: object, where: str | Path, column: str) -> str:
+    """A token's SHA-256 (a ``sha256:…`` value is one already); anything shorter than the minimum is refused."""
+    if not isinstance(token, str):
+        raise InputError(where, "a token as a string", column=column, found=type(token).__name__)
+    if token.startswith("sha256:"):
+        digest = token.removeprefix("sha256:").lower()
+        if not HEX64.fullmatch(digest):
+            raise InputError(where, "sha256: followed by 64 hexadecimal digits", column=column, found=token[:20])
+        return digest
+    if len(token) < MIN_TOKEN:
+        raise InputError(where, f"tokens of at least {MIN_TOKEN} characters", column=column, found=f"{len(token)} characters")
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _threshold(value: object, where: str | Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(where, "a suppression threshold: a whole number of at least 1", column="threshold", found=value)
+    return value
+
+
+def load_access(path: str | Path | None = None, threshold: int | None = None, behind_proxy: bool = False) -> Access | None:
+    """The configured tokens, or None when none are configured (an open, loopback-only server). Fails closed: a
+    tokens file or token variable that is present but unusable stops the server with one line, never opens it."""
     path = path or os.environ.get(TOKENS_ENV)
-    tokens: dict[str, list[str]] = {}
+    digests: dict[str, list[str]] = {}
     config_threshold = DEFAULT_THRESHOLD
     if path:
         path = Path(path)
-        if not path.exists():
+        if not path.is_file():
             raise InputError(path, "a tokens TOML file", found="no such file")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(path, "valid TOML", found=str(exc)) from None
-        unknown = sorted(set(data.get("tokens", {})) - set(ROLES))
+        unknown = sorted(set(data) - {"tokens", "threshold"})
         if unknown:
-            raise InputError(path, "roles corporatie and partner under [tokens]", column="tokens", found=unknown[0])
-        for role, values in data.get("tokens", {}).items():
-            values = [values] if isinstance(values, str) else list(values)
-            if any(not isinstance(v, str) or len(v) < 16 for v in values):
-                raise InputError(path, "tokens of at least 16 characters", column=f"tokens.{role}")
-            tokens[role] = values
-        config_threshold = int(data.get("threshold", DEFAULT_THRESHOLD))
+            raise InputError(
+                path, "only a [tokens] table and threshold", column=unknown[0], found=unknown[0], hint="see docs/privacy.md"
+            )
+        table = data.get("tokens")
+        if not isinstance(table, dict) or not table:
+            raise InputError(
+                path,
+                "a [tokens] table with a token for corporatie and for partner",
+                column="tokens",
+                found="none",
+                hint="see docs/privacy.md",
+            )
+        other = sorted(set(table) - set(ROLES))
+        if other:
+            raise InputError(path, "roles corporatie and partner under [tokens]", column="tokens", found=other[0])
+        for role, values in table.items():
+            values = [values] if isinstance(values, str) else values
+            if not isinstance(values, list) or not values:
+                raise InputError(path, "a token or a list of tokens", column=f"tokens.{role}", found=values)
+            digests[role] = [_digest(v, path, f"tokens.{role}") for v in values]
+        if "threshold" in data:
+            config_threshold = _threshold(data["threshold"], path)
     for role in ROLES:
-        value = os.environ.get(f"WIJKVITALITEIT_TOKEN_{role.upper()}")
-        if value:
-            tokens.setdefault(role, []).append(value)
-    if not tokens:
+        variable = f"WIJKVITALITEIT_TOKEN_{role.upper()}"
+        value = os.environ.get(variable)
+        if value is not None:  # present: it must be usable (an empty one is not)
+            digests.setdefault(role, []).append(_digest(value, "environment", variable))
+    if not digests:
         return None
-    missing = [r for r in ROLES if r not in tokens]
+    where = path or "environment"
+    missing = [r for r in ROLES if r not in digests]
     if missing:
+        raise InputError(where, "a token for each role (corporatie and partner)", found="none for " + ", ".join(missing))
+    shared = set(digests["corporatie"]) & set(digests["partner"])
+    if shared:
         raise InputError(
-            path or "environment", "a token for each role (corporatie and partner)", found="none for " + ", ".join(missing)
+            where, "a different token for each role", column="tokens", found="one token serves both corporatie and partner"
         )
-    chosen = threshold if threshold is not None else config_threshold
-    if chosen < 1:
-        raise InputError(path or "environment", "a suppression threshold of at least 1", column="threshold", found=chosen)
-    return Access({r: tuple(_digest(v) for v in vs) for r, vs in tokens.items()}, chosen)
+    chosen = _threshold(threshold, "--threshold") if threshold is not None else config_threshold
+    return Access({r: tuple(ds) for r, ds in digests.items()}, chosen, behind_proxy)
 
 
 def _token(scope: dict) -> tuple[str | None, bool]:
@@ -136,15 +179,24 @@ class RoleRouter:
                 }
             )
             return await send({"type": "http.response.body", "body": body})
-        if from_query:
-
-            async def send_with_cookie(message):
-                if message["type"] == "http.response.start":
-                    cookie = f"{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=43200"
-                    message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie.encode())]}
-                await send(message)
-
-            return await self.apps[role](scope, receive, send_with_cookie)
+        if from_query:  # answer with the same address without the token; the browser keeps it in a cookie
+            secure = "; Secure" if scope.get("scheme") == "https" or self.access.behind_proxy else ""
+            cookie = f"{TOKEN_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=43200{secure}"
+            query = urlencode([(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode()) if k != "token"])
+            location = scope.get("root_path", "") + scope["path"] + (f"?{query}" if query else "")
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 303,
+                    "headers": [
+                        (b"location", location.encode()),
+                        (b"set-cookie", cookie.encode()),
+                        (b"referrer-policy", b"no-referrer"),
+                        (b"cache-control", b"no-store"),
+                    ],
+                }
+            )
+            return await send({"type": "http.response.body", "body": b""})
         return await self.apps[role](scope, receive, send)
 
 
@@ -183,4 +235,14 @@ def serve(workspace: Path, host: str, port: int, access: Access | None = None) -
             found=f"--host {host} without tokens",
         )
     app = build_server_app(workspace, access)  # a bad workspace raises InputError before the server starts
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # uvicorn stops on SIGTERM and then raises the signal again: exit through Python so that the partner copies
+    # and the workspace links are removed (atexit), as on Ctrl+C
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(access and access.behind_proxy),
+        forwarded_allow_ips="*" if access and access.behind_proxy else None,
+    )

@@ -145,6 +145,10 @@ def indicator_values(ws: Workspace, indicator: str, year: int | None = None) -> 
     )
 
 
+def indicator_ids(ws: Workspace) -> list[str]:
+    return [r[0] for r in ws.con.execute("SELECT DISTINCT indicator FROM measurements ORDER BY 1").fetchall()]
+
+
 def indicator_years(ws: Workspace, indicator: str) -> list[int]:
     rows = ws.query("SELECT DISTINCT year FROM measurements WHERE indicator = ? ORDER BY 1", [indicator])
     return rows["year"].astype(int).tolist()
