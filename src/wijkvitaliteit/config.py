@@ -51,3 +51,27 @@ def window_hint() -> str:
         f"a measurement lies between {FIRST_YEAR_ENV} (default {DEFAULT_FIRST_YEAR}) and today; fix the date or "
         f"set {FIRST_YEAR_ENV}"
     )
+
+
+MAX_FILE_ENV, MAX_EXPANDED_ENV, MAX_RATIO_ENV = (
+    "WIJKVITALITEIT_MAX_FILE_MB",
+    "WIJKVITALITEIT_MAX_EXPANDED_MB",
+    "WIJKVITALITEIT_MAX_RATIO",
+)
+
+
+def _number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def input_limits() -> tuple[int, int, float]:
+    """Bounds on what an import reads (docs/formats.md): the size of a file (``$WIJKVITALITEIT_MAX_FILE_MB``,
+    default 2048 MB), what an archive (zip, xlsx) may expand to (``$WIJKVITALITEIT_MAX_EXPANDED_MB``, default
+    4096 MB) and how many times larger than its compressed size a member may be (``$WIJKVITALITEIT_MAX_RATIO``,
+    default 100; CSV and xlsx sheets compress 3 to 20 times)."""
+    mb = 1 << 20
+    return (int(_number(MAX_FILE_ENV, 2048) * mb), int(_number(MAX_EXPANDED_ENV, 4096) * mb), _number(MAX_RATIO_ENV, 100))

@@ -26,6 +26,7 @@ from wijkvitaliteit.sources.corporation import read_corporation
 from wijkvitaliteit.sources.geometry import read_geometry
 from wijkvitaliteit.sources.kwb import read_kwb
 from wijkvitaliteit.sources.leefbaarometer import read_leefbaarometer
+from wijkvitaliteit.sources.tabular import check_file
 from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import CORP_TABLES, Workspace, staged_write
 
@@ -52,10 +53,11 @@ def writes(fn):
 
 
 def _existing(path: str | Path) -> Path:
+    """An input to read: an existing regular file within the size limit, or (deliveries) a folder."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, "an existing file", found="no such file")
-    return path
+    return path if path.is_dir() else check_file(path)
 
 
 def _land(

@@ -6,7 +6,7 @@ One module per command group; this one only assembles them. Every user error is 
 
 from __future__ import annotations
 
-from wijkvitaliteit.cli import allocate, analyse, audit, demo, imports, outputs, read, runs, scoring, serve
+from wijkvitaliteit.cli import allocate, analyse, audit, demo, imports, outputs, read, restore, runs, scoring, serve
 from wijkvitaliteit.cli.common import typer_app
 
 app = typer_app(
@@ -18,6 +18,7 @@ app.add_typer(imports.import_app, name="import")
 app.command()(scoring.derive)
 app.command()(scoring.score)
 app.add_typer(runs.runs_app, name="runs")
+app.command("restore")(restore.restore_command)
 app.command("list")(read.list_buurten)
 app.command()(read.show)
 app.command()(outputs.export)

@@ -43,5 +43,12 @@ def serve(
 
     access = load_access(tokens, threshold, behind_proxy)
     mode = "tokens: corporatie, partner" if access else "open (no tokens), loopback only"
-    err.print(f"wijkvitaliteit: http://{host}:{port}/  (API: http://{host}:{port}/docs; {mode}) — Ctrl+C stops")
-    run_server(workspace, host, port, access)
+    run_server(
+        workspace,
+        host,
+        port,
+        access,
+        on_ready=lambda: err.print(
+            f"wijkvitaliteit: http://{host}:{port}/  (API: http://{host}:{port}/docs; {mode}) — Ctrl+C stops"
+        ),
+    )

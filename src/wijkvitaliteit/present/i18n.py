@@ -254,6 +254,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "note: the model leaves {pct}% of the buurten in {year} incomplete (a factor without data); check the "
         "model's indicators and what was imported",
     },
+    "restore.ok": {"nl": "leesbaar", "en": "reads cleanly"},
+    "restore.done": {"nl": "{path} teruggezet uit {generation}", "en": "{path} restored from {generation}"},
     "runs.complete": {"nl": "volledig gescoord", "en": "completely scored"},
     "runs.files": {"nl": "bestanden", "en": "files"},
     "web.limits": {"nl": "grenzen", "en": "limits"},

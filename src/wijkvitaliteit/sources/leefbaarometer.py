@@ -17,10 +17,13 @@ from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.sources.areas import buurt_areas
 from wijkvitaliteit.sources.tabular import (
     BUURT_CODE,
+    check_archive,
+    check_file,
     check_unique,
     check_years,
     decode_text,
     read_csv_text,
+    read_member,
     require_columns,
     to_code,
     to_number,
@@ -48,6 +51,7 @@ def _text_of(path: Path) -> tuple[str, str]:
     """The CSV text and the name to use in errors (zip member names are shown as zip:member)."""
     if path.suffix.lower() != ".zip":
         return decode_text(path), str(path)
+    check_file(path)
     try:
         with zipfile.ZipFile(path) as archive:
             members = [
@@ -60,7 +64,8 @@ def _text_of(path: Path) -> tuple[str, str]:
             ]
             if len(members) != 1:
                 raise InputError(path, "a zip with exactly one CSV file", found=", ".join(members) or "no CSV")
-            raw = archive.read(members[0])
+            check_archive(path, members)
+            raw = read_member(path, archive, members[0])
     except zipfile.BadZipFile as exc:
         raise InputError(path, "a complete zip archive", found=f"{exc} (truncated download?)") from None
     except (EOFError, zipfile.LargeZipFile, OSError) as exc:

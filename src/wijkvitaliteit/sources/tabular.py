@@ -14,7 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wijkvitaliteit.config import measurement_window, window_hint
+from wijkvitaliteit.config import (
+    MAX_EXPANDED_ENV,
+    MAX_FILE_ENV,
+    MAX_RATIO_ENV,
+    input_limits,
+    measurement_window,
+    window_hint,
+)
 from wijkvitaliteit.errors import InputError
 
 NA_TOKENS = frozenset({"", ".", "NA", "N/A", "nan", "NaN", "null", "NULL"})
@@ -54,9 +61,72 @@ class TableFormat:
         return next(c for c in self.columns if c.name == name)
 
 
+def check_file(path: Path) -> Path:
+    """A regular file within the size limit (config.input_limits): no device, pipe or link to one, no file
+    larger than the limit. Refused with one line before anything is read."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "an existing file", found="no such file")
+    if not path.is_file():
+        raise InputError(path, "a regular file", found="a device, pipe or folder" if not path.is_dir() else "a folder")
+    limit = input_limits()[0]
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(
+            path, f"a file of at most {limit >> 20} MB", found=f"{size >> 20} MB", hint=f"set {MAX_FILE_ENV} to read larger files"
+        )
+    return path
+
+
+def check_archive(path: Path, members: list | None = None) -> None:
+    """A zip (a zip download, an xlsx workbook) whose members expand within the limits: no zip bomb."""
+    import zipfile
+
+    _, expanded_limit, ratio_limit = input_limits()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist() if members is None else [archive.getinfo(m) for m in members]
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return  # the reader names what is wrong with the file
+    total = sum(i.file_size for i in infos)
+    if total > expanded_limit:
+        raise InputError(
+            path,
+            f"an archive that expands to at most {expanded_limit >> 20} MB",
+            found=f"{total >> 20} MB",
+            hint=f"set {MAX_EXPANDED_ENV} to read larger archives",
+        )
+    for info in infos:
+        if info.file_size > (1 << 20) and info.file_size > ratio_limit * max(info.compress_size, 1):
+            raise InputError(
+                path,
+                f"members at most {ratio_limit:g} times their compressed size",
+                column=info.filename,
+                found=f"{info.file_size // max(info.compress_size, 1)} times "
+                f"({info.file_size >> 20} MB from {max(info.compress_size >> 10, 1)} KB)",
+                hint=f"a zip bomb? set {MAX_RATIO_ENV} if the file is genuine",
+            )
+
+
+def read_member(path: Path, archive, name: str) -> bytes:
+    """A zip member, read up to the expansion limit (a member that says less than it holds is still bounded)."""
+    _, expanded_limit, _ = input_limits()
+    with archive.open(name) as handle:
+        data = handle.read(expanded_limit + 1)
+    if len(data) > expanded_limit:
+        raise InputError(
+            path,
+            f"a member of at most {expanded_limit >> 20} MB",
+            column=name,
+            found="more",
+            hint=f"set {MAX_EXPANDED_ENV} to read larger archives",
+        )
+    return data
+
+
 def decode_text(path: Path, data: bytes | None = None) -> str:
     """Decode a text file as UTF-8 (a BOM is allowed); name the row of the first undecodable byte."""
-    raw = path.read_bytes() if data is None else data
+    raw = check_file(path).read_bytes() if data is None else data
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -179,6 +249,8 @@ def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_file(path)
+    check_archive(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:

@@ -225,7 +225,8 @@ def build_server_app(workspace: Path, access: Access | None):
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def serve(workspace: Path, host: str, port: int, access: Access | None = None) -> None:
+def serve(workspace: Path, host: str, port: int, access: Access | None = None, on_ready=None) -> None:
+    """Build the app (a bad workspace or setting fails here, with one line), call ``on_ready``, then serve."""
     import uvicorn
 
     if access is None and host not in LOOPBACK:
@@ -235,6 +236,8 @@ def serve(workspace: Path, host: str, port: int, access: Access | None = None) -
             found=f"--host {host} without tokens",
         )
     app = build_server_app(workspace, access)  # a bad workspace raises InputError before the server starts
+    if on_ready is not None:
+        on_ready()
     # uvicorn stops on SIGTERM and then raises the signal again: exit through Python so that the partner copies
     # and the workspace links are removed (atexit), as on Ctrl+C
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -65,6 +65,7 @@ def staged_write(path: str | Path) -> Iterator[Path]:
                 with open(stage, "rb") as f:
                     os.fsync(f.fileno())
                 pause_point("before-swap")
+                keep_generation(path)
                 os.replace(stage, path)
                 Path(f"{path}.wal").unlink(missing_ok=True)
                 dir_fd = os.open(path.parent, os.O_RDONLY)
@@ -78,3 +79,32 @@ def staged_write(path: str | Path) -> Iterator[Path]:
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+GENERATIONS_ENV = "WIJKVITALITEIT_GENERATIONS"
+DEFAULT_GENERATIONS = 3
+
+
+def generations(path: Path) -> list[Path]:
+    """The kept earlier generations of a workspace, newest first (``.NAME.gen-<time>`` next to it)."""
+    path = Path(path)
+    return sorted(path.parent.glob(f".{path.name}.gen-*"), key=lambda p: p.name, reverse=True)
+
+
+def keep_generation(path: Path) -> None:
+    """Before a write replaces the workspace, keep the current file as a generation (a hard link: no copy), and
+    only the last ``$WIJKVITALITEIT_GENERATIONS`` (default 3; 0 keeps none)."""
+    import time
+
+    if path.name.endswith(".staging"):  # a write nested in another (a migration on the staged copy)
+        return
+    value = os.environ.get(GENERATIONS_ENV, "")
+    keep = int(value) if value.strip().isdigit() else DEFAULT_GENERATIONS
+    if keep > 0 and path.exists():
+        stamp = time.strftime("%Y%m%dT%H%M%S") + f"{time.time_ns() % 1_000_000_000:09d}"
+        try:
+            os.link(path, path.with_name(f".{path.name}.gen-{stamp}"))
+        except OSError:
+            pass  # no hard links here: no generations kept
+    for old in generations(path)[keep:]:
+        old.unlink(missing_ok=True)

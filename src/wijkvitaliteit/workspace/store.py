@@ -39,6 +39,37 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+RESTORE_HINT = "restore the previous generation with 'wijkvitaliteit restore' (or from your backup)"
+EXPECTED_TABLES = frozenset(
+    {
+        "meta",
+        "areas",
+        "measurements",
+        "import_log",
+        "corporation",
+        "corp_dwellings",
+        "corp_lettings",
+        "corp_nuisance",
+        "corp_organisation",
+        "score_runs",
+        "scores",
+        "score_factors",
+        "score_indicators",
+        "allocation_runs",
+        "allocation_buurten",
+        "allocation_violations",
+        "allocation_lettings",
+    }
+)
+
+
+def damaged(path: Path, exc: BaseException) -> InputError:
+    """A workspace DuckDB cannot read (damaged blocks, a truncated file, not a DuckDB file): one line, how to
+    restore."""
+    first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    return InputError(path, "a readable wijkvitaliteit workspace (DuckDB file)", found=first, hint=RESTORE_HINT)
+
+
 class Workspace:
     """A handle on one workspace file. Use as a context manager; writes go through :meth:`transaction`."""
 
@@ -51,11 +82,29 @@ class Workspace:
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only and self.path.exists())
         except duckdb.Error as exc:
-            raise InputError(self.path, "a DuckDB workspace file", found=str(exc).splitlines()[0][:120]) from None
-        if create and not read_only:
-            if migrations.schema_version(self.con) is None:  # a new file: today's schema; an older one is migrated below
-                self._create_schema()
-        self._check_version(read_only)
+            raise damaged(self.path, exc) from None
+        try:
+            if create and not read_only:
+                if migrations.schema_version(self.con) is None:  # a new file: today's schema; an older one migrates
+                    self._create_schema()
+            self._check_version(read_only)
+            self._check_tables()
+        except duckdb.Error as exc:
+            self.con.close()
+            raise damaged(self.path, exc) from None
+
+    def _check_tables(self) -> None:
+        """Sanity check on opening: every table of the schema is there and its rows can be counted and its first
+        and last rows read (a damaged block or a truncated file fails here, not halfway through a page)."""
+        present = set(self.tables())
+        missing = sorted(EXPECTED_TABLES - present)
+        if missing:
+            raise InputError(
+                self.path, "every table of the wijkvitaliteit schema", found=f"no table {missing[0]}", hint=RESTORE_HINT
+            )
+        for table in sorted(EXPECTED_TABLES):
+            self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+            self.con.execute(f'SELECT * FROM "{table}" LIMIT 1').fetchall()
 
     @classmethod
     def view(cls, path: Path, con: duckdb.DuckDBPyConnection) -> Workspace:
@@ -113,7 +162,10 @@ class Workspace:
 
     # -- reads -----------------------------------------------------------------------------------
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        return self.con.execute(sql, params or []).df()
+        try:
+            return self.con.execute(sql, params or []).df()
+        except (duckdb.IOException, duckdb.InternalException, duckdb.SerializationException) as exc:
+            raise damaged(self.path, exc) from None
 
     def tables(self) -> list[str]:
         return [
@@ -256,3 +308,49 @@ class Workspace:
             detail=detail,
         )
         return int(next_id)
+
+
+def readable(path: Path) -> str | None:
+    """None when the workspace file at ``path`` opens and passes the sanity check, else what is wrong (one line)."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        return str(exc).splitlines()[0][:120]
+    try:
+        ws = Workspace.view(path, con)
+        missing = sorted(EXPECTED_TABLES - set(ws.tables()))
+        if missing and migrations.schema_version(con) == SCHEMA_VERSION:
+            return f"no table {missing[0]}"
+        for table in sorted(EXPECTED_TABLES - set(missing)):
+            con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+            con.execute(f'SELECT * FROM "{table}"').fetchall()  # every block of every table
+        return None
+    except duckdb.Error as exc:
+        return str(exc).splitlines()[0][:120]
+    finally:
+        con.close()
+
+
+def restore(path: Path, generation: Path | None = None) -> Path:
+    """Put a kept generation back in place of the workspace (staged, swapped in whole; the file it replaces is
+    kept as a generation too). Default: the newest generation that reads cleanly. Returns the generation used."""
+    import shutil
+
+    from wijkvitaliteit.workspace.staging import generations
+
+    path = Path(path)
+    kept = generations(path)
+    if generation is None:
+        generation = next((g for g in kept if readable(g) is None), None)
+        if generation is None:
+            raise InputError(
+                path,
+                "a kept generation that reads cleanly",
+                found=f"{len(kept)} generations, none readable" if kept else "no generations kept",
+                hint="restore from your backup",
+            )
+    elif (problem := readable(generation)) is not None:
+        raise InputError(generation, "a generation that reads cleanly", found=problem)
+    with staged_write(path) as stage:
+        shutil.copyfile(generation, stage)
+    return generation
