@@ -25,6 +25,7 @@ import io
 import json
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,13 @@ def _get(app, path: str) -> tuple[int, bytes]:
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
-    asyncio.run(app(scope, receive, send))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        asyncio.run(app(scope, receive, send))
+    else:  # called from inside an event loop (a notebook, a test with a browser): run it in a thread of its own
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, app(scope, receive, send)).result()
     return status[0], b"".join(chunks)
 
 
