@@ -175,3 +175,26 @@ def test_allocation_page_compares_policies_with_maps(page, live_server):
         for v in page.locator("#comparison tbody td:nth-child(7)").evaluate_all("cells => cells.map(c => c.dataset.value)")
     ]
     assert values == sorted(values) or values == sorted(values, reverse=True)
+
+
+def test_no_page_breaks_the_content_security_policy(page, live_server):
+    """Every page works under the CSP (no inline script or handler): choices still submit, charts still draw."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    for path in (
+        "/nederland",
+        "/gemeente/GM0268",
+        "/buurt/BU02680736",
+        "/runs",
+        "/toewijzing",
+        "/analyse/segregatie",
+        "/model",
+        "/veranderingen/GM0268",
+    ):
+        page.goto(live_server + path)
+    page.goto(live_server + "/buurt/BU02680736")
+    page.wait_for_selector("#trend-chart .main-svg")
+    page.goto(live_server + "/gemeente/GM0268")
+    page.select_option("#kaart", "lbm")
+    page.wait_for_url(re.compile(r".*kaart=lbm.*"))
+    assert not refused, refused[:3]

@@ -1,6 +1,10 @@
 // wijkvitaliteit: sortable and filterable tables, map zoom (and wijken when zoomed in). No external requests.
 (function () {
   "use strict";
+  // a choice that changes the page (year, map layer) submits its form: no inline handlers (the CSP forbids them)
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
   document.querySelectorAll("table.sortable").forEach(function (table) {
     table.querySelectorAll("th button[data-sort]").forEach(function (button) {
       button.addEventListener("click", function () {
