@@ -331,6 +331,60 @@ def bench_national(tmp: Path) -> dict:
     return out
 
 
+RANDOM_PATHS_SCRIPT = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+math.randomseed(%d)
+request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%.3f %%.3f %%.3f %%d %%d\\n", latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.requests,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))
+end
+"""
+
+
+def bench_uncached_load(tmp: Path) -> dict:
+    """Uncached pages under load (issue 12): a freshly started server, 50 concurrent keep-alive clients (wrk in
+    its own process) each asking a random buurt page JSON of a random scored year — every buurt of Nijmegen and
+    Utrecht × every scored year, none asked before. Baseline: /health under the same load."""
+    import subprocess
+
+    ws = _demo(tmp)
+    with Workspace(ws, read_only=True) as w:
+        rows = w.query("""SELECT a.code, s.year FROM areas a JOIN (SELECT DISTINCT a2.gemeente_code, s.year
+                          FROM scores s JOIN areas a2 ON a2.code = s.area_code) s USING (gemeente_code)
+                          WHERE a.level = 'buurt' AND a.gemeente_code IN ('GM0268', 'GM0344')""")
+    paths = tmp / "uncached-paths.txt"
+    paths.write_text("\n".join(f"/buurt/{r.code}.json?jaar={r.year}" for r in rows.itertuples()) + "\n", encoding="utf-8")
+    script = tmp / "random-paths.lua"
+    script.write_text(RANDOM_PATHS_SCRIPT % (paths, 42), encoding="utf-8")
+    seconds = 20
+    with _serving(ws) as base:
+        run = subprocess.run(
+            ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency", "-s", str(script), base],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        baseline = _latencies(base, ["/health"], clients=50, seconds=10, tmp=tmp)["/health"]
+    fields = next(line for line in run.stdout.splitlines() if line.startswith("RESULT")).split()[1:]
+    p50, p95, p99, requests, errors = (float(f) for f in fields)
+    return {
+        "distinct_pages": len(rows),
+        "requests": int(requests),
+        "requests_per_second": round(requests / seconds),
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "p99_ms": p99,
+        "errors": int(errors),
+        "aim_p95_ms": 200,
+        "baseline_health_p95_ms": baseline["p95_ms"],
+        "p95_ratio_to_baseline": round(p95 / baseline["p95_ms"], 2),
+        "load": f"wrk, 2 threads, 50 concurrent keep-alive connections, {seconds} s, random buurt × year, loopback",
+    }
+
+
 def bench_web(tmp: Path) -> dict:
     """Serve a demo workspace in a subprocess; load its JSON endpoints; time the first drawn map."""
     import gzip
@@ -629,6 +683,7 @@ PARTS = {
     "sensitivity": ("sensitivity", bench_sensitivity),
     "allocation": ("allocation", bench_allocation),
     "load": ("load_200_rps", bench_load),
+    "uncached": ("uncached_pages_50_clients", bench_uncached_load),
     "national": ("national_sector", bench_national),
 }
 

@@ -10,6 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 from wijkvitaliteit import data as bundled
 
@@ -94,25 +96,14 @@ def test_a_device_or_a_link_to_one_is_not_read(tmp_path):
     assert result.returncode == 2 and "a regular file" in result.stderr
 
 
-def test_the_size_limits_are_settings(tmp_path):
-    result = run_cli(
-        "import",
-        "leefbaarometer",
-        str(bundled.LEEFBAAROMETER),
-        "-w",
-        str(tmp_path / "w.duckdb"),
-        env={"WIJKVITALITEIT_MAX_FILE_MB": "1"},
-    )
-    assert result.returncode == 2 and "at most 1 MB" in result.stderr and "WIJKVITALITEIT_MAX_FILE_MB" in result.stderr
-    result = run_cli(
-        "import",
-        "leefbaarometer",
-        str(bundled.LEEFBAAROMETER),
-        "-w",
-        str(tmp_path / "w.duckdb"),
-        env={"WIJKVITALITEIT_MAX_EXPANDED_MB": "2"},
-    )
-    assert result.returncode == 2 and "expands to at most 2 MB" in result.stderr
+@pytest.mark.parametrize(
+    ("setting", "fragment"),
+    [("WIJKVITALITEIT_MAX_FILE_MB", "at most 1 MB"), ("WIJKVITALITEIT_MAX_EXPANDED_MB", "expands to at most 1 MB")],
+)
+def test_the_size_limits_are_settings(tmp_path, setting, fragment):
+    lbm = str(bundled.LEEFBAAROMETER)
+    result = run_cli("import", "leefbaarometer", lbm, "-w", str(tmp_path / "w.duckdb"), env={setting: "1"})
+    assert result.returncode == 2 and fragment in result.stderr and setting in result.stderr
 
 
 def test_genuine_compressed_files_are_far_from_the_ratio_limit():

@@ -219,3 +219,24 @@ def test_a_gemeente_without_boundaries_or_corporation_still_answers(client, path
 def test_geopackage_of_a_gemeente_without_boundaries_is_a_422(client):
     response = client.get("/gemeente/GM0003/download.gpkg")
     assert response.status_code == 422 and "boundaries" in response.text
+
+
+def test_a_gemeentes_buurt_pages_built_together_equal_each_built_alone(demo_workspace):
+    """The web builds all buurt pages of a gemeente and year at once (issue 12, item 15): each must be the page
+    built for that buurt alone, for every buurt of Nijmegen, in the latest year and in 2019."""
+    import json
+
+    from wijkvitaliteit.present import pages
+    from wijkvitaliteit.scoring.runs import active_run
+
+    with Workspace(demo_workspace, read_only=True) as ws:
+        run = active_run(ws)
+        areas = queries.gemeente_buurt_rows(ws, "GM0268")
+        years = queries.scored_years(ws, run.run_id, "GM0268")
+        for year in (years[-1], 2019):
+            together = pages.buurt_pages(ws, run, areas, years, year)
+            assert set(together) == set(areas["code"]) and len(together) > 40
+            for code in areas["code"]:
+                alone = pages.buurt(ws, run, code, year)
+                assert json.dumps(together[code].data, default=str, sort_keys=True) == json.dumps(
+                    alone.data, default=str, sort_keys=True), code

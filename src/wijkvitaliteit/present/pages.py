@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from wijkvitaliteit.errors import BadParameter, InputError, NotFound
@@ -121,81 +120,111 @@ def find_buurt(ws: Workspace, code: str) -> pd.Series:
         raise NotFound("buurt", code, search(ws, code)["results"][:8]) from None
 
 
+CORP_COLUMNS = {
+    name: f"corp.{name}"
+    for name in (
+        "dwellings",
+        "lettings",
+        "nuisance_reports",
+        "nuisance_per_100",
+        "vulnerable_share",
+        "contact_6w_share",
+        "org_assets",
+    )
+}
+
+
 def buurt(ws: Workspace, run: Run, code: str, year: int | None) -> Page:
     area = find_buurt(ws, code)
-    code = area["code"]
     years = queries.scored_years(ws, run.run_id, area["gemeente_code"])
     year = check_year(year, years) if years else None
-    detail = (
-        queries.explanation(ws, run.run_id, code, year)
-        if year
-        else {"score": None, "factors": pd.DataFrame(), "indicators": pd.DataFrame()}
-    )
-    trend = queries.lbm_trend(ws, code)
-    percentile = queries.lbm_percentile(ws, code, year)
-    corp = queries.yearly(
-        ws,
-        code,
-        {
-            name: f"corp.{name}"
-            for name in (
-                "dwellings",
-                "lettings",
-                "nuisance_reports",
-                "nuisance_per_100",
-                "vulnerable_share",
-                "contact_6w_share",
-                "org_assets",
-            )
-        },
-        "corporatie",
-    )
-    compare = comparison(ws, area, year) if year else pd.DataFrame()
-    history = queries.score_history(ws, run.run_id, code)
-    score = detail["score"]
-    data = {
-        "code": code,
-        "name": area["name"],
-        "wijk_code": area["wijk_code"],
-        "wijk_name": area["wijk_name"],
-        "gemeente_code": area["gemeente_code"],
-        "gemeente_name": area["gemeente_name"],
-        "year": year,
-        "years": years,
-        "score": None if score is None else records(score.to_frame().T)[0],
-        "factors": records(detail["factors"].drop(columns=["run_id"], errors="ignore")),
-        "indicators": records(detail["indicators"].drop(columns=["run_id"], errors="ignore")),
-        "leefbaarometer_trend": records(trend),
-        "leefbaarometer_versions": sorted(trend["versie"].dropna().unique().tolist()) if len(trend) else [],
-        "percentile": percentile,
-        "corporation": records(corp),
-        "comparison": records(compare),
-        "history": records(history),
-    }
-    return Page(data, detail["indicators"].drop(columns=["run_id"], errors="ignore"))
+    return buurt_pages(ws, run, area.to_frame().T, years, year)[area["code"]]
 
 
-def comparison(ws: Workspace, area: pd.Series, year: int) -> pd.DataFrame:
-    """The buurt against the median of the buurten of its wijk and of its gemeente (latest value ≤ year)."""
-    values = queries.latest_values(ws, area["gemeente_code"], list(COMPARE_INDICATORS), year)
+def buurt_pages(ws: Workspace, run: Run, areas: pd.DataFrame, years: list[int], year: int | None) -> dict[str, Page]:
+    """The buurt page of each of ``areas`` (rows as ``queries.buurt_rows``; one gemeente, whose scored ``years``
+    are given) in ``year``: one query and one conversion per part for all of them, so a gemeente's pages cost
+    little more than one."""
+    codes = areas["code"].tolist()
+
+    def rows_by_area(frame: pd.DataFrame, keep_code: bool = False) -> dict[str, list[dict]]:
+        grouped: dict[str, list[dict]] = {}
+        for row in records(frame):
+            code = row["area_code"] if keep_code else row.pop("area_code")
+            grouped.setdefault(code, []).append(row)
+        return grouped
+
+    scores: dict[str, list[dict]] = {}
+    factors: dict[str, list[dict]] = {}
+    indicators: dict[str, list[dict]] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    compare: dict[str, list[dict]] = {}
+    if year:
+        detail = queries.explanations(ws, run.run_id, codes, year)
+        scores = rows_by_area(detail["scores"], keep_code=True)
+        factors = rows_by_area(detail["factors"].drop(columns=["run_id"]), keep_code=True)
+        own = detail["indicators"].drop(columns=["run_id"])
+        indicators = rows_by_area(own, keep_code=True)
+        tables = {c: g.reset_index(drop=True) for c, g in own.groupby("area_code", sort=False)}
+        values = queries.latest_values(ws, areas["gemeente_code"].iloc[0], list(COMPARE_INDICATORS), year)
+        compare = rows_by_area(comparisons(values, areas))
+    trends = rows_by_area(queries.yearly_many(ws, codes, queries.LBM_COLUMNS, "leefbaarometer", vintage=True))
+    corps = rows_by_area(queries.yearly_many(ws, codes, CORP_COLUMNS, "corporatie"))
+    histories = rows_by_area(queries.score_histories(ws, run.run_id, codes))
+    percentiles = queries.lbm_percentiles(ws, codes, year)
+    pages: dict[str, Page] = {}
+    for area in areas.to_dict(orient="records"):
+        code = area["code"]
+        trend = trends.get(code, [])
+        data = {
+            "code": code,
+            "name": area["name"],
+            "wijk_code": area["wijk_code"],
+            "wijk_name": area["wijk_name"],
+            "gemeente_code": area["gemeente_code"],
+            "gemeente_name": area["gemeente_name"],
+            "year": year,
+            "years": years,
+            "score": scores[code][0] if code in scores else None,
+            "factors": factors.get(code, []),
+            "indicators": indicators.get(code, []),
+            "leefbaarometer_trend": trend,
+            "leefbaarometer_versions": sorted({r["versie"] for r in trend if r.get("versie") is not None}),
+            "percentile": percentiles.get(code),
+            "corporation": corps.get(code, []),
+            "comparison": compare.get(code, []),
+            "history": histories.get(code, []),
+        }
+        pages[code] = Page(data, tables.get(code, pd.DataFrame()))
+    return pages
+
+
+def comparisons(values: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Each buurt against the median of the buurten of its wijk and of its gemeente (``values``: the gemeente's
+    latest values ≤ the year, ``queries.latest_values``): a row per buurt and indicator with a value in the gemeente."""
+    if values.empty:
+        return pd.DataFrame(columns=["area_code"])
+    known = [i for i in COMPARE_INDICATORS if i in set(values["indicator"])]
+    gemeente = values.groupby("indicator")["value"].agg(["median", "size"])
+    wijk = values.groupby(["indicator", "wijk_code"])["value"].median()
+    own = values.set_index(["indicator", "area_code"])["value"]
     rows = []
-    for ind in COMPARE_INDICATORS:
-        sub = values[values["indicator"] == ind]
-        if sub.empty:
-            continue
-        own = sub.loc[sub["area_code"] == area["code"], "value"]
-        rows.append(
-            {
-                "indicator": ind,
-                "buurt": float(own.iloc[0]) if len(own) else None,
-                "wijk_median": float(sub.loc[sub["wijk_code"] == area["wijk_code"], "value"].median()),
-                "gemeente_median": float(sub["value"].median()),
-                "gemeente_n": int(len(sub)),
-                "direction": indicator(ind).direction,
-            }
-        )
-    frame = pd.DataFrame(rows)
-    return frame.replace({np.nan: None}) if len(frame) else frame
+    for area in areas[["code", "wijk_code"]].itertuples(index=False):
+        for ind in known:
+            buurt = own.get((ind, area.code))
+            wijk_median = wijk.get((ind, area.wijk_code))
+            rows.append(
+                {
+                    "area_code": area.code,
+                    "indicator": ind,
+                    "buurt": None if buurt is None or pd.isna(buurt) else float(buurt),
+                    "wijk_median": None if wijk_median is None or pd.isna(wijk_median) else float(wijk_median),
+                    "gemeente_median": float(gemeente.loc[ind, "median"]),
+                    "gemeente_n": int(gemeente.loc[ind, "size"]),
+                    "direction": indicator(ind).direction,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 # -- changes -----------------------------------------------------------------------------------------------

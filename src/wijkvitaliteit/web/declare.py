@@ -10,6 +10,7 @@ and ``Page.table`` (CSV). Adding a page: write the page model in ``present/``, t
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import re
@@ -46,6 +47,9 @@ class PageSpec:
     csv_name: Callable[[dict], str] | None = None
     cache: int = 256  # page models kept per workspace generation
     by_lang: bool = False  # the page model itself depends on the language
+    # siblings(gen, params) -> [(params, Page)]: pages built together with this one (a gemeente's buurten in a year),
+    # whose JSON twins are encoded at once so that their first request is answered from the cache
+    siblings: Callable[..., list[tuple[dict, Page]]] | None = None
     roles: frozenset[str] = ROLES
 
     @property
@@ -88,11 +92,17 @@ class Site:
     def json_body(self, spec: PageSpec, gen: Generation, params: dict, lang: str) -> bytes:
         key = tuple(sorted(params.items())) + ((("lang", lang),) if spec.by_lang else ())
 
-        def encode() -> bytes:
-            data = self.page(spec, gen, params, lang).data
+        def encode(data: dict) -> bytes:
             return json.dumps(data, ensure_ascii=False, default=str, allow_nan=False).encode("utf-8")
 
-        return gen.cached(spec.name + ".json", max(spec.cache * 4, 64), key, encode)
+        size = max(spec.cache * 4, 64)
+        body = gen.cached(spec.name + ".json", size, key, lambda: encode(self.page(spec, gen, params, lang).data))
+        if spec.siblings is not None and not spec.by_lang:
+            for other, page in spec.siblings(gen, params):
+                other_key = tuple(sorted(other.items()))
+                if gen.peek(spec.name + ".json", other_key) is None:
+                    gen.cached(spec.name + ".json", size, other_key, functools.partial(encode, page.data))
+        return body
 
     def forbidden(self, spec: PageSpec) -> Response | None:
         if self.role in spec.roles:

@@ -41,6 +41,7 @@ class Generation:
     threshold: int | None
     caches: dict[str, OrderedDict[Hashable, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    building: dict[tuple, threading.Lock] = field(default_factory=dict)
     local: threading.local = field(default_factory=threading.local)
     owned: bool = False  # a partner copy made for this generation: removed when it closes
 
@@ -63,16 +64,22 @@ class Generation:
 
     def cached(self, name: str, size: int, key: Hashable, build: Callable[[], Any]) -> Any:
         """``build()`` once per key in this generation (at most ``size`` keys per name, least recent dropped)."""
-        cache = self.caches.setdefault(name, OrderedDict())
         with self.lock:
+            cache = self.caches.setdefault(name, OrderedDict())
             if key in cache:
                 cache.move_to_end(key)
                 return cache[key]
-        value = build()
-        with self.lock:
-            cache[key] = value
-            while len(cache) > size:
-                cache.popitem(last=False)
+            building = self.building.setdefault((name, key), threading.Lock())
+        with building:  # one thread builds a key; the others wait for it instead of building it again
+            with self.lock:
+                if key in cache:
+                    return cache[key]
+            value = build()
+            with self.lock:
+                cache[key] = value
+                while len(cache) > size:
+                    cache.popitem(last=False)
+                self.building.pop((name, key), None)
         return value
 
     def peek(self, name: str, key: Hashable) -> Any:

@@ -63,6 +63,17 @@ def buurt_rows(ws: Workspace, key: str) -> pd.DataFrame:
     )
 
 
+def gemeente_buurt_rows(ws: Workspace, gemeente: str) -> pd.DataFrame:
+    """Every buurt of a gemeente, with its wijk and gemeente names (as ``buurt_rows``)."""
+    return ws.query(
+        """
+        SELECT a.code, a.name, a.wijk_code, w.name AS wijk_name, a.gemeente_code, g.name AS gemeente_name
+        FROM areas a LEFT JOIN areas w ON w.code = a.wijk_code LEFT JOIN areas g ON g.code = a.gemeente_code
+        WHERE a.level = 'buurt' AND a.gemeente_code = ? ORDER BY a.code""",
+        [gemeente],
+    )
+
+
 def find_buurt(ws: Workspace, text: str) -> pd.Series:
     """A buurt by code (any case) or name; an unknown or ambiguous one raises with suggestions."""
     key = text.strip()
@@ -165,11 +176,18 @@ def buurt_reference(ws: Workspace, indicator: str) -> pd.DataFrame:
 
 def yearly(ws: Workspace, code: str, columns: dict[str, str], source: str, vintage: bool = False) -> pd.DataFrame:
     """One area's measurements as a table by year: ``columns`` maps an output column to an indicator id."""
+    return yearly_many(ws, [code], columns, source, vintage).drop(columns="area_code").reset_index(drop=True)
+
+
+def yearly_many(ws: Workspace, codes: list[str], columns: dict[str, str], source: str, vintage: bool = False) -> pd.DataFrame:
+    """Some areas' measurements as a table by area and year (``area_code``, ``year``, the ``columns``)."""
     selects = ",\n".join(f"max(value) FILTER (WHERE indicator = '{ind}') AS {name}" for name, ind in columns.items())
     version = "any_value(vintage) AS versie, " if vintage else ""
     return ws.query(
-        f"SELECT year, {version}{selects} FROM measurements WHERE area_code = ? AND source = ? GROUP BY year ORDER BY year",
-        [code, source],
+        f"SELECT area_code, year, {version}{selects} FROM measurements "
+        "WHERE area_code IN (SELECT unnest(?)) AND source = ? GROUP BY area_code, year "
+        "ORDER BY area_code, year",
+        [codes, source],
     )
 
 
@@ -184,19 +202,22 @@ def lbm_trend(ws: Workspace, code: str) -> pd.DataFrame:
 def lbm_percentile(ws: Workspace, code: str, year: int | None = None) -> dict | None:
     """Share (%) of all buurten in the workspace with a lower Leefbaarometer score in the latest year
     (up to ``year``) that this buurt has one."""
-    row = ws.con.execute(
+    return lbm_percentiles(ws, [code], year).get(code)
+
+
+def lbm_percentiles(ws: Workspace, codes: list[str], year: int | None = None) -> dict[str, dict]:
+    """``lbm_percentile`` for some buurten at once: code → {year, n, pct} (buurten without a value left out)."""
+    rows = ws.con.execute(
         """
-        WITH mine AS (SELECT year, value FROM measurements WHERE area_code = ? AND indicator = 'lbm.afw'
-                      AND (? IS NULL OR year <= ?) ORDER BY year DESC LIMIT 1)
-        SELECT mine.year, count(*) AS n, count(*) FILTER (WHERE m.value < mine.value) AS lower
+        WITH mine AS (SELECT area_code, arg_max(value, year) AS value, max(year) AS year FROM measurements
+                      WHERE indicator = 'lbm.afw' AND area_code IN (SELECT unnest(?)) AND (? IS NULL OR year <= ?)
+                      GROUP BY 1)
+        SELECT mine.area_code, mine.year, count(*) AS n, count(*) FILTER (WHERE m.value < mine.value) AS lower
         FROM mine JOIN measurements m ON m.indicator = 'lbm.afw' AND m.year = mine.year
-        GROUP BY mine.year""",
-        [code, year, year],
-    ).fetchone()
-    if row is None:
-        return None
-    year_, n, lower = row
-    return {"year": int(year_), "n": int(n), "pct": 100.0 * lower / max(n - 1, 1)}
+        GROUP BY mine.area_code, mine.year""",
+        [codes, year, year],
+    ).fetchall()
+    return {code: {"year": int(y), "n": int(n), "pct": 100.0 * lower / max(n - 1, 1)} for code, y, n, lower in rows}
 
 
 def national_gemeenten(ws: Workspace, run_id: int, year: int, lbm_year: int | None) -> pd.DataFrame:
@@ -355,18 +376,32 @@ def gemeente_buurten(ws: Workspace, run_id: int, code: str, year: int) -> pd.Dat
 
 def explanation(ws: Workspace, run_id: int, code: str, year: int) -> dict:
     """A buurt's stored score, factor points with reasons and indicator rows of one run and year."""
-    params = [run_id, code, year]
-    score = ws.query("SELECT * FROM scores WHERE run_id = ? AND area_code = ? AND year = ?", params)
-    factors = ws.query("SELECT * FROM score_factors WHERE run_id = ? AND area_code = ? AND year = ?", params)
-    indicators = ws.query("SELECT * FROM score_indicators WHERE run_id = ? AND area_code = ? AND year = ?", params)
-    return {"score": None if score.empty else score.iloc[0], "factors": factors, "indicators": indicators}
+    frames = explanations(ws, run_id, [code], year)
+    score = frames["scores"]
+    return {"score": None if score.empty else score.iloc[0], "factors": frames["factors"], "indicators": frames["indicators"]}
+
+
+def explanations(ws: Workspace, run_id: int, codes: list[str], year: int) -> dict[str, pd.DataFrame]:
+    """The stored scores, factor rows and indicator rows of some buurten in one run and year."""
+    params = [run_id, codes, year]
+    where = "WHERE run_id = ? AND area_code IN (SELECT unnest(?)) AND year = ?"
+    return {
+        "scores": ws.query(f"SELECT * FROM scores {where}", params),
+        "factors": ws.query(f"SELECT * FROM score_factors {where}", params),
+        "indicators": ws.query(f"SELECT * FROM score_indicators {where}", params),
+    }
 
 
 def score_history(ws: Workspace, run_id: int, code: str) -> pd.DataFrame:
+    return score_histories(ws, run_id, [code]).drop(columns="area_code").reset_index(drop=True)
+
+
+def score_histories(ws: Workspace, run_id: int, codes: list[str]) -> pd.DataFrame:
     return ws.query(
-        """SELECT year, leefbaarheid, organisatiekracht, veerkracht, vitality, category, attention,
-                              complete FROM scores WHERE run_id = ? AND area_code = ? ORDER BY year""",
-        [run_id, code],
+        """SELECT area_code, year, leefbaarheid, organisatiekracht, veerkracht, vitality, category, attention,
+                              complete FROM scores WHERE run_id = ? AND area_code IN (SELECT unnest(?))
+                       ORDER BY area_code, year""",
+        [run_id, codes],
     )
 
 

@@ -15,6 +15,7 @@ from wijkvitaliteit.scoring.runs import get_run
 from wijkvitaliteit.web import render, views
 from wijkvitaliteit.web.declare import REQUIRED, PageSpec, Site
 from wijkvitaliteit.web.routes import GemeenteQ, RunQ, SearchQ, Year
+from wijkvitaliteit.workspace import queries
 
 
 class Open(BaseModel):
@@ -119,6 +120,44 @@ def _buurt_view(gen, page, lang, *, request, code, jaar):
     return gen.cached("buurt_parts", 512, (page.data["code"], page.data["year"], lang), build)
 
 
+def _buurt(gen, code: str, jaar: int | None):
+    """A buurt page from the pages of its gemeente and year, built together once (web/state.py caches them): an
+    uncached buurt of an already visited gemeente-year costs a lookup. Names and unknown codes take the single path
+    (with suggestions)."""
+    ws, run = gen.ws(), gen.run
+    index = gen.cached(
+        "buurt_gemeente", 1, None, lambda: queries.areas(ws, "buurt").set_index("code")["gemeente_code"].dropna().to_dict()
+    )
+    key = code.strip().upper()
+    gemeente = index.get(key)
+    if gemeente is None:
+        return pages.buurt(ws, run, code, jaar)
+    years = gen.cached("scored_years", 512, gemeente, lambda: queries.scored_years(ws, run.run_id, gemeente))
+    year = pages.check_year(jaar, years) if years else None
+    batch = gen.cached(
+        "buurt_batch",
+        64,
+        (gemeente, year),
+        lambda: pages.buurt_pages(ws, run, queries.gemeente_buurt_rows(ws, gemeente), years, year),
+    )
+    return batch[key]
+
+
+def _buurt_siblings(gen, params: dict) -> list[tuple[dict, pages.Page]]:
+    """The other buurt pages built with this one (its gemeente in that year), keyed as the JSON twin asks them."""
+    index = gen.peek("buurt_gemeente", None) or {}
+    gemeente = index.get(params["code"].strip().upper())
+    years = gen.peek("scored_years", gemeente) if gemeente else None
+    if not years:
+        return []
+    year = params["jaar"] if params["jaar"] is not None else years[-1]
+    batch = gen.peek("buurt_batch", (gemeente, year)) or {}
+    out = [({"code": code, "jaar": year}, page) for code, page in batch.items()]
+    if year == years[-1]:  # the default year: also as asked without one
+        out += [({"code": code, "jaar": None}, page) for code, page in batch.items()]
+    return out
+
+
 def _search_view(gen, page, lang, *, request, q):
     exact = [
         r
@@ -173,11 +212,12 @@ def register(site: Site) -> None:
     add(
         PageSpec(
             "/buurt/{code}",
-            lambda gen, code, jaar: pages.buurt(gen.ws(), gen.run, code, jaar),
+            _buurt,
             "buurt.html",
             params={"jaar": (Year, None)},
             view=_buurt_view,
             response_model=BuurtJSON,
+            siblings=_buurt_siblings,
             cache=2048,
             csv_name=lambda p: p["code"],
             summary="One buurt: its three factors with the indicator values and thresholds behind every point, "
