@@ -239,4 +239,5 @@ def test_a_gemeentes_buurt_pages_built_together_equal_each_built_alone(demo_work
             for code in areas["code"]:
                 alone = pages.buurt(ws, run, code, year)
                 assert json.dumps(together[code].data, default=str, sort_keys=True) == json.dumps(
-                    alone.data, default=str, sort_keys=True), code
+                    alone.data, default=str, sort_keys=True
+                ), code
