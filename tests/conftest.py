@@ -174,10 +174,10 @@ def screenshot(pg, name: str) -> Path:
 
 def pytest_collection_modifyitems(config, items):
     """Markers by what a test needs: the browser fixtures make it ``browser``; the demo workspace (built once, about
-    a minute) makes it ``slow``. ``make test-fast`` runs the rest."""
+    a minute) or the demo corporation's files make it ``slow``. ``make test-fast`` runs the rest."""
     for item in items:
         needs = set(getattr(item, "fixturenames", ()))
         if needs & {"browser", "page"}:
             item.add_marker(pytest.mark.browser)
-        if needs & {"demo_workspace", "workspace_copy", "live_server"}:
+        if needs & {"demo_workspace", "workspace_copy", "live_server", "demo_data"}:
             item.add_marker(pytest.mark.slow)

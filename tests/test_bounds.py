@@ -51,6 +51,7 @@ def _baseline_peak(tmp_path: Path) -> int:
     return _import_in_child("leefbaarometer", bad, tmp_path)[1]
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused_before_it_expands(tmp_path):
     bomb = tmp_path / "Livability.csv.zip"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
@@ -65,6 +66,7 @@ def test_a_zip_bomb_is_refused_before_it_expands(tmp_path):
     assert peak < _baseline_peak(tmp_path) + 100, peak  # nothing of the gigabyte was held
 
 
+@pytest.mark.slow
 def test_an_xlsx_padded_with_whitespace_is_refused(tmp_path):
     source = bundled.KWB_UTRECHT[2023]
     bomb = tmp_path / "kwb-2023.xlsx"

@@ -138,6 +138,7 @@ def test_a_newer_workspace_is_refused_with_a_hint(old):
     assert result.returncode == 2 and "schema version" in result.stderr and "upgrade" in result.stderr
 
 
+@pytest.mark.slow
 def test_show_score_and_serve_work_on_a_migrated_workspace(old):
     shown = run_cli("show", "Malvert", "-w", str(old))
     assert shown.returncode == 0, shown.stderr

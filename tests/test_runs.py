@@ -83,6 +83,7 @@ def test_runs_compare_names_exactly_the_buurten_whose_points_moved(small, tmp_pa
     assert missing.returncode == 2 and "run" in missing.stderr and "Traceback" not in missing.stderr
 
 
+@pytest.mark.slow
 def test_the_server_follows_a_new_score_without_a_restart(small, tmp_path):
     model = _stricter_model(tmp_path)
     with served(small) as base:
