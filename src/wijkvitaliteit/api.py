@@ -25,7 +25,6 @@ import geopandas as gpd
 import pandas as pd
 
 from wijkvitaliteit import pipeline
-from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.present import pages
 from wijkvitaliteit.present.explain import factor_lines, score_line
 from wijkvitaliteit.scoring.model import load_model
@@ -156,9 +155,7 @@ class WorkspaceAPI:
     def score(self, model: str | Path | None = None, years: list[int] | None = None) -> Run:
         """Score every buurt with a model (a TOML file; default the shipped model) and store the run; returns it.
         Written through a staged copy, like the CLI: a running server shows it on its next request."""
-        if model is not None and not Path(model).exists():
-            raise InputError(model, "an existing scoring model TOML file", found="no such file")
-        scoring_model, text = load_model(Path(model) if model is not None else None)
+        scoring_model, text = load_model(model)  # a missing file is its InputError
         run_id, _ = pipeline.score_workspace(self.path, scoring_model, text, years)
         with self._read() as ws:
             return get_run(ws, run_id)

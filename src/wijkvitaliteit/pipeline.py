@@ -187,7 +187,7 @@ def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None =
         measured = queries.indicator_ids(ws)
         close = difflib.get_close_matches(unknown[0], sorted(known | set(measured)), n=3, cutoff=0.6)
         raise InputError(
-            model_source(model),
+            f"model '{model.model.name}'",
             "indicator ids that are catalogued or measured in the workspace",
             column="indicators",
             found=unknown[0],
@@ -205,15 +205,17 @@ def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None =
     return score(measurements, buurten, years, model), years
 
 
-def model_source(model: ScoringModel) -> str:
-    return f"model '{model.model.name}'"
-
-
 def incomplete_share(scores: pd.DataFrame) -> tuple[int, float]:
-    """The latest scored year and the share of its buurten that the model leaves incomplete."""
+    """The latest scored year and the share of its buurten that the model leaves incomplete, among the gemeenten
+    where it completes any buurt (a buurt code holds its gemeente's: BU0268…); with none complete, all buurten.
+    Buurten elsewhere — the rest of the country, with open data only — are incomplete by design."""
     year = int(scores["year"].max())
     latest = scores[scores["year"] == year]
-    return year, float((~latest["complete"].astype(bool)).mean()) if len(latest) else 0.0
+    gemeente = latest["area_code"].str.slice(2, 6)
+    complete = latest["complete"].astype(bool)
+    covered = gemeente.isin(set(gemeente[complete]))
+    scope = latest[covered] if complete.any() else latest
+    return year, float((~scope["complete"].astype(bool)).mean()) if len(scope) else 0.0
 
 
 def run_inputs(ws: Workspace, model: ScoringModel) -> tuple[str, dict]:

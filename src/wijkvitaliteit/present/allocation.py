@@ -18,6 +18,15 @@ METHOD_LABELS = {
     "practice": {"nl": "huidige praktijk (wachttijd + loting)", "en": "today's practice (waiting time + lottery)"},
 }
 
+METRICS = (
+    "preference_fit",
+    "mean_rank",
+    "first_choice_share",
+    "urgent_housed",
+    "vulnerable_housed",
+    "uitstroom_housed",
+    "commitment_housed",
+)
 COMPARISON_COLUMNS = [
     "run_id",
     "policy",
@@ -27,13 +36,7 @@ COMPARISON_COLUMNS = [
     "objective",
     "bound",
     "gap",
-    "preference_fit",
-    "mean_rank",
-    "first_choice_share",
-    "urgent_housed",
-    "vulnerable_housed",
-    "uitstroom_housed",
-    "commitment_housed",
+    *METRICS,
     "violations",
     "attention_now",
     "attention_projected",
@@ -64,18 +67,7 @@ def comparison(ws: Workspace, lang: str = "nl", gemeente: str | None = None) -> 
                 "objective": r.objective,
                 "bound": r.bound,
                 "gap": None if pd.isna(r.bound) or r.status == "infeasible" else max(0.0, (r.bound - r.objective) / r.bound),
-                **{
-                    k: m[k]
-                    for k in (
-                        "preference_fit",
-                        "mean_rank",
-                        "first_choice_share",
-                        "urgent_housed",
-                        "vulnerable_housed",
-                        "uitstroom_housed",
-                        "commitment_housed",
-                    )
-                },
+                **{k: m[k] for k in METRICS},
                 "seconds": r.seconds,
             }
         )

@@ -23,7 +23,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from wijkvitaliteit.data import ATTRIBUTION
-from wijkvitaliteit.errors import BadParameter, InputError, NotFound, UserError
+from wijkvitaliteit.errors import NotFound, UserError
 from wijkvitaliteit.indicators import indicator
 from wijkvitaliteit.present.explain import format_value, points_text
 from wijkvitaliteit.present.i18n import LANGS, number, t
@@ -41,7 +41,7 @@ log = logging.getLogger("wijkvitaliteit.web")
 def create_app(workspace: Path | ServedWorkspace, role: str = "corporatie") -> FastAPI:
     """The dashboard and API over one workspace (followed across swaps). ``role`` partner: the served file is a
     partner copy (workspace/partner.py) and record-level endpoints answer 403."""
-    served = workspace if isinstance(workspace, ServedWorkspace) else ServedWorkspace(Path(workspace), role)
+    served = workspace if isinstance(workspace, ServedWorkspace) else ServedWorkspace(Path(workspace))
     app = FastAPIOffline(
         title="wijkvitaliteit",
         version=__version__,
@@ -161,15 +161,7 @@ def _error_pages(app: FastAPI, render_html) -> None:
             exc.suggestions,
         )
 
-    @app.exception_handler(BadParameter)
-    def bad_parameter(request: Request, exc: BadParameter):
-        return answer(request, 422, exc.one_line())
-
-    @app.exception_handler(InputError)
-    def bad_input(request: Request, exc: InputError):
-        return answer(request, 422, exc.one_line())
-
-    @app.exception_handler(UserError)
+    @app.exception_handler(UserError)  # BadParameter, InputError: the request cannot be answered as asked
     def user_error(request: Request, exc: UserError):
         return answer(request, 422, exc.one_line())
 

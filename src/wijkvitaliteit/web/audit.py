@@ -46,6 +46,7 @@ SHARE_INDICATORS = {
     "corp.contact_6w_share": ("C", "L", 1.0),
     "corp.nuisance_per_100": ("R", "D", 0.01),
 }
+ALLOCATION_FIELDS = (("vac", "vacancies"), ("alet", "lettings"), ("avul", "vulnerable"), ("auit", "uitstroom"))
 YEARLY_FIELDS = {
     "dwellings": "corp.dwellings",
     "lettings": "corp.lettings",
@@ -138,7 +139,7 @@ class Facts:
             self.shares[(indicator, area, int(year))] = float(value)
 
 
-def _collect(app, ws: Workspace, gemeenten: list[str], result: AuditResult) -> tuple[Facts, dict]:
+def _collect(app, gemeenten: list[str], result: AuditResult) -> tuple[Facts, dict]:
     facts = Facts()
     allocation: dict[str, Any] = {"runs": {}, "buurten": [], "violations": [], "year": None}
 
@@ -178,7 +179,14 @@ def _collect(app, ws: Workspace, gemeenten: list[str], result: AuditResult) -> t
             allocation["year"] = alloc["year"]
             for row in alloc["comparison"]:
                 allocation["runs"][row["run_id"]] = row
-            allocation["buurten"] += alloc["buurten"]
+                for kind, metric in (("alet", "lettings"), ("avul", "vulnerable_housed"), ("auit", "uitstroom_housed")):
+                    facts.add((f"T{kind}", row["run_id"]), row.get(metric))
+            seen = {(r["run_id"], r["buurt_code"]) for r in allocation["buurten"]}
+            for row in alloc["buurten"]:
+                if (row["run_id"], row["buurt_code"]) not in seen:
+                    allocation["buurten"].append(row)
+                    for kind, column in ALLOCATION_FIELDS:
+                        facts.add((kind, row["run_id"], row["buurt_code"]), row.get(column))
             allocation["violations"] = alloc["violations"]
     result.facts = len(facts.values) + len(facts.shares)
     return facts, allocation
@@ -212,7 +220,7 @@ def _truth(ws: Workspace, window: int) -> dict[tuple, float]:
                 truth[("V", area, year)] = float(by_year.loc[span, "V"].sum())
                 truth[("Bj", area, year)] = float(by_year.loc[span, "Bj"].sum())
     for row in queries.allocation_buurten(ws, None).itertuples():
-        for kind, column in (("vac", "vacancies"), ("alet", "lettings"), ("avul", "vulnerable"), ("auit", "uitstroom")):
+        for kind, column in ALLOCATION_FIELDS:
             value = getattr(row, column)
             if value is not None and not pd.isna(value):
                 truth[(kind, int(row.run_id), row.buurt_code)] = float(value)
@@ -260,15 +268,9 @@ def _equations(facts: Facts, allocation: dict, truth: dict, window: int, gemeent
     # the allocation: run totals, the round's share, the projected window share
     policy_year: int | None = allocation.get("year")
     by_run: dict[int, list[dict]] = defaultdict(list)
-    seen = set()
     for row in allocation["buurten"]:
-        if (row["run_id"], row["buurt_code"]) in seen:
-            continue
-        seen.add((row["run_id"], row["buurt_code"]))
         by_run[row["run_id"]].append(row)
         run, area = row["run_id"], row["buurt_code"]
-        for kind, column in (("vac", "vacancies"), ("alet", "lettings"), ("avul", "vulnerable"), ("auit", "uitstroom")):
-            facts.add((kind, run, area), row.get(column))
         if row.get("vulnerable_share_round") is not None:
             eqs.append({("avul", run, area): 1.0, ("alet", run, area): -row["vulnerable_share_round"]})
         if row.get("vulnerable_share_window") is not None and policy_year is not None:
@@ -278,10 +280,8 @@ def _equations(facts: Facts, allocation: dict, truth: dict, window: int, gemeent
                 eq[("L", area, policy_year - back)] = -share
             eqs.append(eq)
     for run, rows in by_run.items():
-        totals = allocation["runs"].get(run, {})
-        for kind, metric in (("alet", "lettings"), ("avul", "vulnerable_housed"), ("auit", "uitstroom_housed")):
-            if totals.get(metric) is not None:
-                facts.add((f"T{kind}", run), totals[metric])
+        for kind in ("alet", "avul", "auit"):
+            if (f"T{kind}", run) in facts.values:
                 eq = {(f"T{kind}", run): 1.0}
                 for row in rows:
                     eq[(kind, run, row["buurt_code"])] = -1.0
@@ -353,8 +353,7 @@ def audit_partner(workspace: Path, threshold: int = DEFAULT_THRESHOLD) -> AuditR
         partner = make_partner_copy(Path(workspace), Path(tmp) / "partner.duckdb", threshold)
         app = create_app(partner, role="partner")
         try:
-            with Workspace(partner, read_only=True) as pws:
-                facts, allocation = _collect(app, pws, gemeenten, result)
+            facts, allocation = _collect(app, gemeenten, result)
         finally:
             app.state.close()
     year = allocation.get("year")

@@ -216,7 +216,7 @@ def build_server_app(workspace: Path, access: Access | None):
     def partner_copy(path: Path) -> Path:
         return make_partner_copy(path, tmp / f"partner-{next(counter)}.duckdb", access.threshold)
 
-    partner = ServedWorkspace(Path(workspace), "partner", prepare=partner_copy)
+    partner = ServedWorkspace(Path(workspace), prepare=partner_copy)
     return RoleRouter(
         {"corporatie": create_app(workspace, role="corporatie"), "partner": create_app(partner, role="partner")}, access
     )

@@ -71,15 +71,18 @@ class Generation:
                 return cache[key]
             building = self.building.setdefault((name, key), threading.Lock())
         with building:  # one thread builds a key; the others wait for it instead of building it again
-            with self.lock:
-                if key in cache:
-                    return cache[key]
-            value = build()
-            with self.lock:
-                cache[key] = value
-                while len(cache) > size:
-                    cache.popitem(last=False)
-                self.building.pop((name, key), None)
+            try:
+                with self.lock:
+                    if key in cache:
+                        return cache[key]
+                value = build()
+                with self.lock:
+                    cache[key] = value
+                    while len(cache) > size:
+                        cache.popitem(last=False)
+            finally:
+                with self.lock:
+                    self.building.pop((name, key), None)
         return value
 
     def peek(self, name: str, key: Hashable) -> Any:
@@ -102,8 +105,8 @@ class ServedWorkspace:
     instance per path in a process, so reopening the same path would hand back the old file while a request still
     holds it; the link also keeps the old file readable for requests under way until its generation is closed."""
 
-    def __init__(self, path: Path, role: str = "corporatie", prepare: Callable[[Path], Path] | None = None) -> None:
-        self.path, self.role, self.prepare = Path(path), role, prepare
+    def __init__(self, path: Path, prepare: Callable[[Path], Path] | None = None) -> None:
+        self.path, self.prepare = Path(path), prepare
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
         self._remove_stale_links()

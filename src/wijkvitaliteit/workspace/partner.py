@@ -127,7 +127,8 @@ def make_partner_copy(source: Path, target: Path, threshold: int = DEFAULT_THRES
             "SELECT area_code, year, indicator, value FROM measurements WHERE indicator IN (SELECT unnest(?))", [ids]
         ).df()
         derive = json.loads(dict(con.execute("SELECT key, value FROM corporation").fetchall()).get("derive") or "{}")
-        kept = partner_measurements(measured, gemeente_of, threshold, int(derive.get("window", 3)))
+        window = int(derive.get("window", 3))
+        kept = partner_measurements(measured, gemeente_of, threshold, window)
         totals = gemeente_totals(measured, gemeente_of, threshold)
         con.register("gemeente_totals", totals)
         con.execute("""INSERT INTO measurements BY NAME SELECT area_code, CAST(year AS INTEGER) AS year, indicator, value,
@@ -145,7 +146,7 @@ def make_partner_copy(source: Path, target: Path, threshold: int = DEFAULT_THRES
         # quantile limits rank against every buurt, hidden values included: their number would say how many
         # are hidden, so it is not given (the limits and the points stay: classifications, not counts)
         con.execute("UPDATE score_indicators SET reference_n = NULL WHERE indicator IN (SELECT unnest(?))", [ids])
-        _partner_allocation(con, threshold, measured, kept)
+        _partner_allocation(con, threshold, window, measured, kept)
         con.execute("DELETE FROM meta WHERE key = 'pseudonym_salt'")  # the corporation's secret stays with it
         con.execute("INSERT OR REPLACE INTO meta VALUES ('role', 'partner'), ('suppression_threshold', ?)", [str(threshold)])
         con.execute("COMMIT")
@@ -156,19 +157,19 @@ def make_partner_copy(source: Path, target: Path, threshold: int = DEFAULT_THRES
     return target
 
 
-def _projected_window(buurten: pd.DataFrame, years: pd.Series, lettings: pd.DataFrame, window: int) -> pd.Series:
+def _projected_window(buurten: pd.DataFrame, lettings: pd.Series, window: int) -> pd.Series:
     """The lettings behind a run's projected window share per buurt: the recorded lettings of the ``window`` − 1
-    years before the policy year plus the round's lettings. ``lettings``: area_code, year, value (full data)."""
-    lookup = lettings.set_index(["area_code", "year"])["value"]
+    years before the policy year (``buurten.year``) plus the round's lettings. ``lettings``: the full data's
+    ``corp.lettings`` by (area_code, year)."""
     base = buurten["lettings"].fillna(0).astype(float)
     for back in range(1, window):
-        key = pd.MultiIndex.from_arrays([buurten["buurt_code"], years - back])
-        base = base + lookup.reindex(key).fillna(0).to_numpy(float)
+        key = pd.MultiIndex.from_arrays([buurten["buurt_code"], buurten["year"] - back])
+        base = base + lettings.reindex(key).fillna(0).to_numpy(float)
     return base
 
 
 def _partner_allocation(
-    con: duckdb.DuckDBPyConnection, threshold: int, measured: pd.DataFrame | None = None, kept: pd.DataFrame | None = None
+    con: duckdb.DuckDBPyConnection, threshold: int, window: int, measured: pd.DataFrame, kept: pd.DataFrame
 ) -> None:
     """The allocation comparison as a partner may see it. Per buurt and run: small counts hidden (and secondarily
     within the run's totals); a share whose numerator or base is a small count, or whose base is made of hidden
@@ -181,25 +182,17 @@ def _partner_allocation(
         hidden = suppress(buurten, ALLOCATION_COUNTS, threshold=threshold, totals=["run_id"])
         small = hidden["vulnerable"].isna() | hidden["lettings"].isna()
         hidden["vulnerable_share_round"] = buurten["vulnerable_share_round"].where(~small)
-        derive = json.loads(dict(con.execute("SELECT key, value FROM corporation").fetchall()).get("derive") or "{}")
-        window = int(derive.get("window", 3))
-        lettings = (
-            measured[measured["indicator"] == "corp.lettings"]
-            if measured is not None
-            else pd.DataFrame(columns=["area_code", "year", "value"])
-        )
-        base = _projected_window(buurten, buurten["year"], lettings, window)
+        lettings = measured[measured["indicator"] == "corp.lettings"].set_index(["area_code", "year"])["value"]
+        base = _projected_window(buurten, lettings, window)
         share = buurten["vulnerable_share_window"].astype(float)
         numerator = np.round(share * base)
         unsafe = ((numerator > 0) & (numerator < threshold)) | ((base > 0) & (base < threshold))
         unsafe |= hidden["lettings"].isna() & buurten["lettings"].fillna(0).gt(0)
-        if kept is not None:  # a year of the base hidden on the buurt pages: the share would give it back
-            seen = kept[kept["indicator"] == "corp.lettings"].set_index(["area_code", "year"])["value"]
-            for back in range(1, window):
-                key = pd.MultiIndex.from_arrays([buurten["buurt_code"], buurten["year"] - back])
-                published = seen.reindex(key)
-                truth = lettings.set_index(["area_code", "year"])["value"].reindex(key)
-                unsafe |= published.isna().to_numpy() & truth.fillna(0).gt(0).to_numpy()
+        # a year of the base hidden on the buurt pages: the share would give it back
+        seen = kept[kept["indicator"] == "corp.lettings"].set_index(["area_code", "year"])["value"]
+        for back in range(1, window):
+            key = pd.MultiIndex.from_arrays([buurten["buurt_code"], buurten["year"] - back])
+            unsafe |= seen.reindex(key).isna().to_numpy() & lettings.reindex(key).fillna(0).gt(0).to_numpy()
         hidden["vulnerable_share_window"] = share.where(~unsafe)
         for limit in ("cap", "quota_max"):
             hidden[limit] = buurten[limit].where(hidden["vacancies"].notna() | buurten["vacancies"].fillna(0).eq(0))

@@ -30,10 +30,6 @@ def areas(ws: Workspace, level: str | None = None) -> pd.DataFrame:
     return ws.query(sql + (" WHERE level = ?" if level else "") + " ORDER BY code", [level] if level else [])
 
 
-def known_codes(ws: Workspace) -> set[str]:
-    return {r[0] for r in ws.con.execute("SELECT code FROM areas").fetchall()}
-
-
 def geometries(ws: Workspace, level: str, gemeente: str | None = None, codes: list[str] | None = None) -> gpd.GeoDataFrame:
     """Boundaries of one level (optionally of one gemeente, or of some codes) as a GeoDataFrame in EPSG:28992
     with ``code``, ``name``, ``wijk_code``, ``gemeente_code``; areas without a boundary are left out."""
@@ -390,10 +386,6 @@ def explanations(ws: Workspace, run_id: int, codes: list[str], year: int) -> dic
         "factors": ws.query(f"SELECT * FROM score_factors {where}", params),
         "indicators": ws.query(f"SELECT * FROM score_indicators {where}", params),
     }
-
-
-def score_history(ws: Workspace, run_id: int, code: str) -> pd.DataFrame:
-    return score_histories(ws, run_id, [code]).drop(columns="area_code").reset_index(drop=True)
 
 
 def score_histories(ws: Workspace, run_id: int, codes: list[str]) -> pd.DataFrame:

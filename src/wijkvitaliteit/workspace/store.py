@@ -88,23 +88,12 @@ class Workspace:
                 if migrations.schema_version(self.con) is None:  # a new file: today's schema; an older one migrates
                     self._create_schema()
             self._check_version(read_only)
-            self._check_tables()
+            problem = table_problem(self.con)
+            if problem:
+                raise InputError(self.path, "every table of the wijkvitaliteit schema", found=problem, hint=RESTORE_HINT)
         except duckdb.Error as exc:
             self.con.close()
             raise damaged(self.path, exc) from None
-
-    def _check_tables(self) -> None:
-        """Sanity check on opening: every table of the schema is there and its rows can be counted and its first
-        and last rows read (a damaged block or a truncated file fails here, not halfway through a page)."""
-        present = set(self.tables())
-        missing = sorted(EXPECTED_TABLES - present)
-        if missing:
-            raise InputError(
-                self.path, "every table of the wijkvitaliteit schema", found=f"no table {missing[0]}", hint=RESTORE_HINT
-            )
-        for table in sorted(EXPECTED_TABLES):
-            self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-            self.con.execute(f'SELECT * FROM "{table}" LIMIT 1').fetchall()
 
     @classmethod
     def view(cls, path: Path, con: duckdb.DuckDBPyConnection) -> Workspace:
@@ -310,21 +299,30 @@ class Workspace:
         return int(next_id)
 
 
+def table_problem(con: duckdb.DuckDBPyConnection, whole: bool = False) -> str | None:
+    """The sanity check of an open workspace: every table of its schema is there, and each can be counted and read —
+    its first rows, or ``whole`` every block (a damaged block or a truncated file raises duckdb.Error here, not
+    halfway through a page). Returns what is missing, or None."""
+    present = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()
+    }
+    missing = sorted(EXPECTED_TABLES - present)
+    if missing and migrations.schema_version(con) == SCHEMA_VERSION:  # an older schema lacks later tables
+        return f"no table {missing[0]}"
+    for table in sorted(EXPECTED_TABLES & present):
+        con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        con.execute(f'SELECT * FROM "{table}"' + ("" if whole else " LIMIT 1")).fetchall()
+    return None
+
+
 def readable(path: Path) -> str | None:
-    """None when the workspace file at ``path`` opens and passes the sanity check, else what is wrong (one line)."""
+    """None when the workspace file at ``path`` opens and every block of every table reads, else what is wrong."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
         return str(exc).splitlines()[0][:120]
     try:
-        ws = Workspace.view(path, con)
-        missing = sorted(EXPECTED_TABLES - set(ws.tables()))
-        if missing and migrations.schema_version(con) == SCHEMA_VERSION:
-            return f"no table {missing[0]}"
-        for table in sorted(EXPECTED_TABLES - set(missing)):
-            con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-            con.execute(f'SELECT * FROM "{table}"').fetchall()  # every block of every table
-        return None
+        return table_problem(con, whole=True)
     except duckdb.Error as exc:
         return str(exc).splitlines()[0][:120]
     finally:
