@@ -66,6 +66,58 @@ def bench_lbm_import(tmp: Path) -> dict:
     }
 
 
+def bench_xlsx(tmp: Path, rows: int = 20_000, columns: int = 117) -> dict:
+    """A KWB-shaped workbook (``rows`` buurten × ``columns`` number columns, XlsxWriter) read by ``read_kwb``
+    into measurements, against python-calamine parsing the same sheet into Python rows (the reader's floor);
+    peak memory in a subprocess each, since a parse's peak is per process."""
+    import random
+    import subprocess
+    import sys
+
+    import xlsxwriter
+
+    path = tmp / "kwb-2023.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("kwb-2023")
+    sheet.write_row(0, 0, ["gwb_code_10", "regio", "gm_naam", "recs", *[f"a_x{i}" for i in range(columns)]])
+    rng = random.Random(12)
+    for r in range(1, rows + 1):
+        sheet.write_row(r, 0, [f"BU{r:08d}", f"Buurt {r}", "G", "Buurt", *[rng.randint(0, 1000) for _ in range(columns)]])
+    book.close()
+    script = {
+        "reader": "from wijkvitaliteit.sources.kwb import read_kwb; n = len(read_kwb(p).measurements)",
+        "baseline": "import python_calamine as c; n = len(c.CalamineWorkbook.from_path(p).get_sheet_by_index(0).to_python())",
+    }
+    out = {}
+    for name, code in script.items():
+        program = (
+            "import resource, sys, time; p = sys.argv[1]; t = time.perf_counter(); "
+            + code
+            + "; print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, n)"
+        )
+        runs = [
+            subprocess.run([sys.executable, "-c", program, str(path)], capture_output=True, text=True, check=True)
+            for _ in range(3)
+        ]
+        seconds = statistics.median(float(r.stdout.split()[0]) for r in runs)
+        out[name] = {
+            "seconds": round(seconds, 3),
+            "peak_mb": round(max(float(r.stdout.split()[1]) for r in runs)),
+            "n": int(runs[0].stdout.split()[2]),
+        }
+    return {
+        "cells": rows * (columns + 4),
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "seconds": out["reader"]["seconds"],
+        "peak_mb": out["reader"]["peak_mb"],
+        "measurements": out["reader"]["n"],
+        "baseline": "python-calamine parsing the same sheet into Python rows (subprocess)",
+        "baseline_seconds": out["baseline"]["seconds"],
+        "baseline_peak_mb": out["baseline"]["peak_mb"],
+        "ratio_to_baseline": round(out["reader"]["seconds"] / out["baseline"]["seconds"], 2),
+    }
+
+
 def bench_scoring(tmp: Path) -> dict:
     ws_path = tmp / "score.duckdb"
     pipeline.import_codes(ws_path, bundled.CODES)
@@ -676,6 +728,7 @@ def bench_allocation(tmp: Path) -> dict:
 # --only name → (key in results.json, function of the temporary folder), in the order they run
 PARTS = {
     "import": ("leefbaarometer_import", bench_lbm_import),
+    "xlsx": ("kwb_xlsx_20k_rows", bench_xlsx),
     "scoring": ("scoring_nl_7_years", bench_scoring),
     "web": ("web", bench_web),
     "report": ("report", bench_report),

@@ -83,7 +83,10 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
             continue
         series = raw[col]
         missing = is_missing(series)
-        numeric = pd.to_numeric(series.astype("string").str.strip().where(~missing), errors="coerce")
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            numeric = series.astype("float64")  # number cells: nothing to parse
+        else:
+            numeric = pd.to_numeric(series.astype("string").str.strip().where(~missing), errors="coerce")
         if (numeric.notna() | missing).all():
             # counts (a_) are never negative, percentages (p_) lie in 0…100: else a sentinel or a wrong unit
             low, high = (0, None) if col.startswith("a_") else (0, 100) if col.startswith("p_") else (None, None)

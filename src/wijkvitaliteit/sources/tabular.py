@@ -6,6 +6,7 @@ Row numbers are what a spreadsheet shows: the header is row 1, the first data ro
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
@@ -228,51 +229,77 @@ def check_header(path: Path, header: list[str]) -> None:
         seen.add(name)
 
 
+FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*>\s*<f[ >/]')
+
+
 def _first_formula(path: Path, sheet_index: int) -> tuple[int, str] | None:
     """Row and column letter of the first formula cell of a worksheet (formulas are refused: their result
-    depends on the program that last saved the file, and may not be stored at all)."""
+    depends on the program that last saved the file, and may not be stored at all). The sheet's XML is
+    scanned in chunks: memory stays flat however large the sheet."""
     import zipfile
 
+    chunk, overlap = 1 << 24, 512
     try:
         with zipfile.ZipFile(path) as archive:
             names = sorted(n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+            if not names:
+                return None
             name = f"xl/worksheets/sheet{sheet_index + 1}.xml"
-            data = archive.read(name if name in names else names[0]) if names else b""
+            with archive.open(name if name in names else names[0]) as member:
+                tail = b""
+                while block := member.read(chunk):
+                    data = tail + block
+                    if b"<f" in data:
+                        match = FORMULA_CELL.search(data)
+                        if match:
+                            return int(match.group(2)), match.group(1).decode()
+                    tail = data[-overlap:]
     except (zipfile.BadZipFile, KeyError, OSError):
         return None
-    match = re.search(rb'<c r="([A-Z]+)([0-9]+)"[^>]*>\s*<f[ >]', data)
-    return (int(match.group(2)), match.group(1).decode()) if match else None
+    return None
+
+
+def _cell(value):
+    """A calamine cell as openpyxl gave it: empty is None, a whole number an int (calamine gives every number as
+    a float: 367947 must not become '367947.0'), a date cell a datetime."""
+    if value == "" and isinstance(value, str):
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Read one sheet of an xlsx workbook into a frame of raw cell values (header in row 1)."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    """Read one sheet of an xlsx workbook into a frame of raw cell values (header in row 1). The sheet is parsed
+    by calamine (Rust), in time and memory proportional to its cells; a file that cannot be read is one line."""
+    import python_calamine as calamine
 
     check_file(path)
     check_archive(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputError(path, "an xlsx workbook", found=type(exc).__name__) from None
-    except Exception as exc:  # zipfile.BadZipFile and friends from a truncated file
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine's Zip/Xml/Password errors, or an OSError: not a workbook we can read
         raise InputError(path, "an xlsx workbook", found=f"{type(exc).__name__}: {exc}") from None
     try:
-        if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
-            raise InputError(path, f"a sheet named '{sheet}'", found=", ".join(workbook.sheetnames))
-        rows = list(worksheet.iter_rows(values_only=True))
-        title = worksheet.title
-        index = workbook.sheetnames.index(title)
+        names = list(workbook.sheet_names)
+        if not names:
+            raise InputError(path, "an xlsx workbook with a sheet", found="no sheets")
+        if sheet is not None and sheet not in names:
+            raise InputError(path, f"a sheet named '{sheet}'", found=", ".join(names))
+        title = sheet if sheet is not None else names[0]
+        try:
+            cells = workbook.get_sheet_by_name(title).iter_rows()
+            rows = [row for row in cells if any(v != "" and str(v).strip() != "" for v in row)]
+        except Exception as exc:
+            raise InputError(path, "an xlsx workbook", found=f"{type(exc).__name__}: {exc}") from None
+        index = names.index(title)
     finally:
         workbook.close()
-    rows = [r for r in rows if r is not None and any(v is not None and str(v).strip() != "" for v in r)]
     if not rows:
         raise InputError(path, "a header row and data rows", found="an empty sheet")
-    header = ["" if v is None else str(v).strip() for v in rows[0]]
+    header = ["" if (cell := _cell(v)) is None else str(cell).strip() for v in rows[0]]
     while header and header[-1] == "":
         header.pop()
     check_header(path, header)
@@ -289,9 +316,27 @@ def read_xlsx(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, str]:
             found="a formula",
         )
     width = len(header)
-    body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in rows[1:]]
-    frame = pd.DataFrame(body, columns=header, dtype=object)
+    body = [r[:width] if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows[1:]]
+    columns = list(zip(*body, strict=True)) if body else [() for _ in header]
+    frame = pd.DataFrame({name: _column(list(columns[j])) for j, name in enumerate(header)}, index=pd.RangeIndex(len(body)))
     return frame, title
+
+
+def _column(values: list) -> pd.Series:
+    """One sheet column. A column of number cells (and empty ones) becomes numbers at once — Int64 when every
+    number is whole, so codes and ids read as '344', not '344.0' —; any other column keeps its cells as
+    openpyxl gave them (text stays text: '0344' keeps its zero)."""
+    kinds = set(map(type, values))
+    if kinds == {float}:
+        numbers = np.array(values, dtype="float64")
+    elif kinds == {float, str} and not any(type(v) is str and v != "" for v in values):
+        numbers = np.array([np.nan if type(v) is str else v for v in values], dtype="float64")
+    else:
+        return pd.Series([_cell(v) for v in values], dtype=object)
+    present = numbers[~np.isnan(numbers)]
+    if np.isfinite(present).all() and (np.abs(present) < 2**53).all() and (present == np.round(present)).all():
+        return pd.Series(numbers).astype("Int64")
+    return pd.Series(numbers)
 
 
 def delimiter_hint(frame: pd.DataFrame) -> str | None:
@@ -351,6 +396,8 @@ def _cast_numbers(text: pd.Series) -> pd.Series | None:
 
 def is_missing(series: pd.Series) -> pd.Series:
     """True where a cell is empty or a publisher's missing-value token (`.`, `NA`, …)."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.isna()
     as_text = series.astype("string").str.strip()
     return series.isna() | as_text.isin(NA_TOKENS).fillna(True)
 
@@ -370,8 +417,11 @@ def to_number(
     Cells are converted by value, not by cell type: xlsx text cells such as '10' become 10.
     """
     missing = is_missing(series)
-    text = series.astype("string").str.strip().str.replace("\u2212", "-", regex=False)
-    values = _cast_numbers(text.where(~missing))
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):  # number cells of an xlsx
+        values: pd.Series | None = series.astype("float64")
+    else:
+        text = series.astype("string").str.strip().str.replace("\u2212", "-", regex=False)
+        values = _cast_numbers(text.where(~missing))
     if values is None:  # some cell is not a number: the slow path finds which
         values = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
     bad = (values.isna() | np.isinf(values)) & ~missing
