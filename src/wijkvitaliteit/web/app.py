@@ -38,9 +38,10 @@ LANG_COOKIE = "wv_lang"
 log = logging.getLogger("wijkvitaliteit.web")
 
 
-def create_app(workspace: Path | ServedWorkspace, role: str = "corporatie") -> FastAPI:
+def create_app(workspace: Path | ServedWorkspace, role: str = "corporatie", warm: bool = False) -> FastAPI:
     """The dashboard and API over one workspace (followed across swaps). ``role`` partner: the served file is a
-    partner copy (workspace/partner.py) and record-level endpoints answer 403."""
+    partner copy (workspace/partner.py) and record-level endpoints answer 403. ``warm``: build the pages the
+    declarations name (a corporation's buurt pages) in the background whenever a generation opens (``serve``)."""
     served = workspace if isinstance(workspace, ServedWorkspace) else ServedWorkspace(Path(workspace))
     app = FastAPIOffline(
         title="wijkvitaliteit",
@@ -83,6 +84,8 @@ def create_app(workspace: Path | ServedWorkspace, role: str = "corporatie") -> F
     for module in (pages, analyses, allocation, downloads):
         module.register(site)
     app.include_router(site.router)
+    if warm:
+        served.warm_with(site.warm)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")  # after /static/plotly.min.js
     _error_pages(app, render_html)
     app.state.served = served

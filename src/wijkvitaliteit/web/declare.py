@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from wijkvitaliteit.present.pages import Page
 from wijkvitaliteit.web.state import Generation
 
 ROLES = frozenset({"corporatie", "partner"})
+log = logging.getLogger("wijkvitaliteit.web")
 REQUIRED = inspect.Parameter.empty  # the default of a parameter without one
 
 
@@ -50,6 +52,8 @@ class PageSpec:
     # siblings(gen, params) -> [(params, Page)]: pages built together with this one (a gemeente's buurten in a year),
     # whose JSON twins are encoded at once so that their first request is answered from the cache
     siblings: Callable[..., list[tuple[dict, Page]]] | None = None
+    # warm(gen) -> [params]: pages to build in the background when ``serve`` opens a generation, first asked first
+    warm: Callable[[Generation], list[dict]] | None = None
     roles: frozenset[str] = ROLES
 
     @property
@@ -82,6 +86,24 @@ class Site:
     ) -> None:
         self.generation, self.lang_of, self.render, self.role = generation, lang_of, render, role
         self.router = APIRouter()
+        self.specs: list[PageSpec] = []
+
+    def warm(self, gen: Generation) -> int:
+        """Build the JSON twins each declaration asks to warm, until the generation closes; the number built.
+        A page that fails here is left to its request, which answers the user as always."""
+        built = 0
+        for spec in self.specs:
+            if spec.warm is None or self.role not in spec.roles:
+                continue
+            for params in spec.warm(gen):
+                if gen.stopping.is_set():
+                    return built
+                try:
+                    self.json_body(spec, gen, params, "nl")
+                    built += 1
+                except Exception:  # noqa: BLE001 — warming is an optimisation; the request path reports errors
+                    log.debug("warming %s %s failed", spec.path, params, exc_info=True)
+        return built
 
     # -- building blocks -----------------------------------------------------------------------------------
     def page(self, spec: PageSpec, gen: Generation, params: dict, lang: str) -> Page:
@@ -111,6 +133,7 @@ class Site:
 
     # -- registration ----------------------------------------------------------------------------------------
     def add(self, spec: PageSpec) -> PageSpec:
+        self.specs.append(spec)
         names = [*spec.path_params(), *spec.params]
         responses: dict[int | str, dict[str, Any]] = {403: {"description": "not for this role"}} if spec.roles != ROLES else {}
 

@@ -29,6 +29,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from wijkvitaliteit.errors import InputError
@@ -157,7 +158,7 @@ def _token(scope: dict) -> tuple[str | None, bool]:
 class RoleRouter:
     """ASGI app: authenticate each request and hand it to the app of its role."""
 
-    def __init__(self, apps: dict[str, object], access: Access) -> None:
+    def __init__(self, apps: dict[str, Any], access: Access) -> None:
         self.apps, self.access = apps, access
 
     async def __call__(self, scope, receive, send):
@@ -208,7 +209,7 @@ def build_server_app(workspace: Path, access: Access | None):
     from wijkvitaliteit.workspace.partner import make_partner_copy
 
     if access is None:
-        return create_app(workspace)
+        return create_app(workspace, warm=True)
     tmp = Path(tempfile.mkdtemp(prefix="wijkvitaliteit-partner-"))
     atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # the copies live as long as the server
     counter = itertools.count(1)
@@ -218,7 +219,11 @@ def build_server_app(workspace: Path, access: Access | None):
 
     partner = ServedWorkspace(Path(workspace), prepare=partner_copy)
     return RoleRouter(
-        {"corporatie": create_app(workspace, role="corporatie"), "partner": create_app(partner, role="partner")}, access
+        {
+            "corporatie": create_app(workspace, role="corporatie", warm=True),
+            "partner": create_app(partner, role="partner", warm=True),
+        },
+        access,
     )
 
 
@@ -241,11 +246,15 @@ def serve(workspace: Path, host: str, port: int, access: Access | None = None, o
     # uvicorn stops on SIGTERM and then raises the signal again: exit through Python so that the partner copies
     # and the workspace links are removed (atexit), as on Ctrl+C
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=bool(access and access.behind_proxy),
-        forwarded_allow_ips="*" if access and access.behind_proxy else None,
-    )
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            proxy_headers=bool(access and access.behind_proxy),
+            forwarded_allow_ips="*" if access and access.behind_proxy else None,
+        )
+    finally:  # stop the warming threads before Python waits for them at exit
+        for each in app.apps.values() if isinstance(app, RoleRouter) else [app]:
+            each.state.close()

@@ -44,6 +44,8 @@ class Generation:
     building: dict[tuple, threading.Lock] = field(default_factory=dict)
     local: threading.local = field(default_factory=threading.local)
     owned: bool = False  # a partner copy made for this generation: removed when it closes
+    stopping: threading.Event = field(default_factory=threading.Event)
+    warmer: threading.Thread | None = None
 
     @classmethod
     def open(cls, path: Path) -> Generation:
@@ -90,7 +92,20 @@ class Generation:
             cache = self.caches.get(name)
             return None if cache is None else cache.get(key)
 
+    def start_warming(self, warm: Callable[[Generation], Any]) -> None:
+        """Run ``warm(self)`` in a thread of its own (not a daemon: ``close`` stops and joins it, so no thread is
+        left inside DuckDB when the process ends)."""
+        self.warmer = threading.Thread(target=warm, args=(self,), name=f"warm {self.path.name}")
+        self.warmer.start()
+
+    def warmed(self) -> bool:
+        """No warming under way (finished, or never started)."""
+        return self.warmer is None or not self.warmer.is_alive()
+
     def close(self) -> None:
+        self.stopping.set()
+        if self.warmer is not None and self.warmer is not threading.current_thread():
+            self.warmer.join()
         self.connection.close()
         self.local = threading.local()
         if self.owned:
@@ -112,7 +127,13 @@ class ServedWorkspace:
         self._remove_stale_links()
         self._retired: list[Generation] = []
         self._current, self._stamp = self._open()
+        self._warm: Callable[[Generation], Any] | None = None
         atexit.register(self.close)
+
+    def warm_with(self, warm: Callable[[Generation], Any]) -> None:
+        """Warm the current generation and each one opened after it with ``warm`` (in the background)."""
+        self._warm = warm
+        self._current.start_warming(warm)
 
     def _remove_stale_links(self) -> None:
         for leftover in self.path.parent.glob(f".{self.path.name}.serve-*"):
@@ -148,6 +169,9 @@ class ServedWorkspace:
         with self._lock:
             if stamp != self._stamp:
                 fresh, fresh_stamp = self._open()
+                if self._warm is not None:
+                    fresh.start_warming(self._warm)
+                self._current.stopping.set()  # no more warming of a generation nobody will ask for
                 self._retired.append(self._current)  # requests under way may still read it
                 if len(self._retired) > 2:
                     self._retired.pop(0).close()

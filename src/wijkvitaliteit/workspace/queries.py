@@ -483,6 +483,20 @@ def corporation_gemeenten(ws: Workspace) -> list[str]:
     return rows["gemeente_code"].tolist()
 
 
+def corporation_gemeente_years(ws: Workspace, run_id: int, limit: int) -> pd.DataFrame:
+    """One buurt (``code``) of each gemeente and scored year where the corporation's figures are, latest year
+    first: the pages its users open most (the partner copy has the figures, not the records)."""
+    return ws.query(
+        """WITH corp AS (SELECT DISTINCT a.gemeente_code FROM measurements m JOIN areas a ON a.code = m.area_code
+                         WHERE m.source = 'corporatie')
+           SELECT a.gemeente_code, s.year, min(s.area_code) AS code
+           FROM scores s JOIN areas a ON a.code = s.area_code
+           WHERE s.run_id = ? AND a.level = 'buurt' AND a.gemeente_code IN (SELECT gemeente_code FROM corp)
+           GROUP BY 1, 2 ORDER BY s.year DESC, 1 LIMIT ?""",
+        [run_id, limit],
+    )
+
+
 def corporation_info(ws: Workspace) -> dict[str, str]:
     return dict(ws.con.execute("SELECT key, value FROM corporation").fetchall())
 

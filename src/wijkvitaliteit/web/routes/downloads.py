@@ -88,4 +88,6 @@ def register(site: Site) -> None:
 
     @router.get("/health", include_in_schema=False)
     async def health():
-        return {"status": "ok", "model_hash": site.generation().run.model_hash}
+        gen = site.generation()
+        # pages_ready: the pages serve builds ahead (web/declare.py, warm) are built; a load balancer can wait for it
+        return {"status": "ok", "model_hash": gen.run.model_hash, "pages_ready": gen.warmed()}

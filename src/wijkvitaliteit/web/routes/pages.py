@@ -136,11 +136,22 @@ def _buurt(gen, code: str, jaar: int | None):
     year = pages.check_year(jaar, years) if years else None
     batch = gen.cached(
         "buurt_batch",
-        64,
+        BATCHES,
         (gemeente, year),
         lambda: pages.buurt_pages(ws, run, queries.gemeente_buurt_rows(ws, gemeente), years, year),
     )
     return batch[key]
+
+
+BATCHES = 64  # gemeente-year batches of buurt pages kept per generation
+
+
+def _buurt_warm(gen) -> list[dict]:
+    """The buurt pages ``serve`` builds before anyone asks: every scored year of the gemeenten where the
+    corporation's figures are, newest first, one buurt per gemeente-year (its siblings are built with it), no
+    more batches than the cache keeps."""
+    rows = queries.corporation_gemeente_years(gen.ws(), gen.run.run_id, BATCHES)
+    return [{"code": r.code, "jaar": int(r.year)} for r in rows.itertuples()]
 
 
 def _buurt_siblings(gen, params: dict) -> list[tuple[dict, pages.Page]]:
@@ -218,6 +229,7 @@ def register(site: Site) -> None:
             view=_buurt_view,
             response_model=BuurtJSON,
             siblings=_buurt_siblings,
+            warm=_buurt_warm,
             cache=2048,
             csv_name=lambda p: p["code"],
             summary="One buurt: its three factors with the indicator values and thresholds behind every point, "
