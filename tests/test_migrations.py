@@ -18,6 +18,7 @@ from wijkvitaliteit.workspace.store import SCHEMA_VERSION, Workspace
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema2" / "workspace.duckdb.gz"
 NEW_COLUMNS = {"score_runs": {"inputs_hash", "inputs", "derive"}}
+NEW_TABLES = {"indicator_catalogue"}  # schema 4
 
 
 def schema2_copy(folder: Path) -> Path:
@@ -90,9 +91,10 @@ def test_opening_migrates_once_and_keeps_every_row(old, tmp_path, capsys):
     with Workspace(old, read_only=True) as ws:
         assert ws.query("SELECT value FROM meta WHERE key = 'schema_version'").iloc[0, 0] == SCHEMA_VERSION
     told = capsys.readouterr().err
-    assert "migrated from schema 2 to 3" in told and told.count("\n") == 1
+    assert "migrated from schema 2 to 4" in told and told.count("\n") == 1
     after = _content(old)
-    assert set(after) == set(before)
+    assert set(after) - set(before) == NEW_TABLES
+    assert len(after["indicator_catalogue"]) == 0
     for table, rows in before.items():
         assert len(after[table]) == len(rows), table
         assert set(after[table].columns) - set(rows.columns) == NEW_COLUMNS.get(table, set()), table
@@ -123,7 +125,7 @@ def test_a_failed_migration_leaves_the_old_file(old, monkeypatch):
         con.execute("ALTER TABLE score_runs ADD COLUMN inputs_hash VARCHAR")
         raise RuntimeError("planted failure in the middle of a migration")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [migrations.Migration("2", "3", "broken", broken)])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [migrations.Migration("2", "3", "broken", broken), *migrations.MIGRATIONS[1:]])
     with pytest.raises(RuntimeError, match="planted"):
         Workspace(old, read_only=True)
     assert old.read_bytes() == original

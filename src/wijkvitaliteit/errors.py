@@ -90,3 +90,6 @@ class BadParameter(UserError):
 
     def one_line(self) -> str:
         return f"{self.name}: {self.message}".replace("\n", " ")
+
+
+INSPECT_HINT = "'wijkvitaliteit inspect FILE' says what a file is and which import reads it"

@@ -30,10 +30,21 @@ def catalogue() -> dict[str, Indicator]:
     return {key: Indicator(id=key, **value) for key, value in data.items()}
 
 
+_DECLARED: dict[str, Indicator] = {}
+
+
+def declare(entries: list[Indicator]) -> None:
+    """Indicators a workspace declares (its ``indicator_catalogue``: StatLine and police columns). Their ids are
+    slugs of the publisher's titles, so an id means the same in every workspace; the bundled catalogue wins."""
+    _DECLARED.update({e.id: e for e in entries})
+
+
 def indicator(indicator_id: str) -> Indicator:
     """The catalogue entry; an uncatalogued id (e.g. a rare KWB column) gets its id as label."""
-    known = catalogue().get(indicator_id)
+    known = catalogue().get(indicator_id) or _DECLARED.get(indicator_id)
     if known:
         return known
-    source = {"kwb": "cbs_kwb", "lbm": "leefbaarometer", "corp": "corporatie"}.get(indicator_id.split(".")[0], "")
+    source = {"kwb": "cbs_kwb", "lbm": "leefbaarometer", "corp": "corporatie", "cbs": "cbs_statline", "politie": "politie"}.get(
+        indicator_id.split(".")[0], ""
+    )
     return Indicator(indicator_id, indicator_id, indicator_id, "", "neutral", source)

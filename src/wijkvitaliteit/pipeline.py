@@ -16,6 +16,7 @@ import pandas as pd
 
 from wijkvitaliteit.derive.corporation import SOURCE as CORP_SOURCE
 from wijkvitaliteit.derive.corporation import DeriveSettings, derive_corporation
+from wijkvitaliteit.derive.open_data import INHABITANTS, per_1000_inhabitants
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import catalogue
 from wijkvitaliteit.privacy import pseudonyms, workspace_salt
@@ -26,6 +27,7 @@ from wijkvitaliteit.sources.corporation import read_corporation
 from wijkvitaliteit.sources.geometry import read_geometry
 from wijkvitaliteit.sources.kwb import read_kwb
 from wijkvitaliteit.sources.leefbaarometer import read_leefbaarometer
+from wijkvitaliteit.sources.statline import read_statline
 from wijkvitaliteit.sources.tabular import check_file
 from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import CORP_TABLES, Workspace, staged_write
@@ -108,6 +110,57 @@ def import_geometry(workspace: Path, path: str | Path, *, layer: str | None = No
     return _land(
         workspace, "geometry", path, data.areas, data.measurements, names="fill", detail=detail, derived_areas=data.derived
     )
+
+
+@writes
+def import_statline(
+    workspace: Path,
+    path: str | Path,
+    *,
+    kind: str = "statline",
+    gemeente: str | None = None,
+    year: int | None = None,
+    strict: bool = False,
+) -> ImportSummary:
+    """A StatLine CSV (or police open data, ``kind`` politie): its indicators into the catalogue, its values into
+    the measurements; names matched within ``gemeente``. Police counts also per 1,000 inhabitants where the
+    workspace has ``kwb.a_inw`` for that area (same year, or up to two years before)."""
+    path = _existing(path)
+    with Workspace(workspace, create=True) as ws:
+        areas = queries.areas(ws)
+        data = read_statline(path, areas, kind=kind, gemeente=gemeente, year=year, strict=strict)
+        measurements = data.measurements
+        catalogue_rows = data.catalogue
+        per_1000 = 0
+        if kind == "politie":
+            inhabitants = queries.measurements(ws, [INHABITANTS])
+            if len(data.measurements):
+                own = data.measurements[data.measurements["indicator"] == INHABITANTS]
+                inhabitants = pd.concat([inhabitants[["area_code", "year", "value"]], own[["area_code", "year", "value"]]])
+            derived = per_1000_inhabitants(data.measurements, inhabitants)
+            per_1000 = len(derived)
+            measurements = pd.concat([measurements, derived], ignore_index=True)
+            extra = catalogue_rows.assign(
+                id=catalogue_rows["id"] + "_per_1000",
+                label_nl=catalogue_rows["label_nl"] + " per 1.000 inwoners",
+                label_en=catalogue_rows["label_en"] + " per 1,000 inhabitants",
+                unit="per 1000",
+                direction="higher_is_worse",
+            )
+            catalogue_rows = pd.concat(
+                [catalogue_rows.assign(direction="higher_is_worse"), extra[extra["id"].isin(set(derived["indicator"]))]],
+                ignore_index=True,
+            )
+        if measurements.empty:
+            raise InputError(path, "at least one value for an area of the workspace", found="none", hint=data.summary())
+        detail = data.summary() + (f"; {per_1000} values per 1,000 inhabitants" if kind == "politie" else "")
+        with ws.transaction() as con:
+            import_id = ws.log_import(con, kind, path, len(measurements), detail)
+            if len(data.areas):
+                ws.upsert_areas(con, data.areas, names="fill")
+            ws.replace_measurements(con, measurements, import_id)
+            ws.declare_indicators(con, catalogue_rows, import_id)
+    return ImportSummary(kind, path, len(data.areas), len(measurements), detail)
 
 
 @writes

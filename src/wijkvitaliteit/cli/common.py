@@ -20,7 +20,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from wijkvitaliteit.errors import UserError
+from wijkvitaliteit.errors import INSPECT_HINT, InputError, UserError
 from wijkvitaliteit.present.i18n import default_lang, number, t
 from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import DEFAULT_PATH, ENV_VAR, Workspace
@@ -63,7 +63,10 @@ class UserErrorGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            err.print(f"{t('error', default_lang())}: {exc.one_line()}", markup=False, highlight=False, soft_wrap=True)
+            line = exc.one_line()
+            if "import" in (ctx.info_name, ctx.invoked_subcommand) and isinstance(exc, InputError) and INSPECT_HINT not in line:
+                line += f"; {INSPECT_HINT}"  # every import refusal ends with the way to find the right import
+            err.print(f"{t('error', default_lang())}: {line}", markup=False, highlight=False, soft_wrap=True)
             ctx.exit(2)
         except (typer.Exit, typer.Abort, TyperException):  # the command line's own ends and usage errors
             raise

@@ -67,6 +67,43 @@ def import_codes(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: 
     _say_import(pipeline.import_codes(workspace, path), lang)
 
 
+GemeenteOpt = Annotated[
+    str | None,
+    typer.Option("--gemeente", help="Gemeente (code GM0599 or name) whose names the file gives, when it has no codes."),
+]
+StrictOpt = Annotated[bool, typer.Option(help="Refuse the file when a region name is ambiguous or unmatched.")]
+YearOpt = Annotated[int | None, typer.Option(help="Year, when the file has no Perioden column and its name no year.")]
+
+
+@import_app.command("statline")
+def import_statline(
+    path: Path,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    gemeente: GemeenteOpt = None,
+    year: YearOpt = None,
+    strict: StrictOpt = False,
+    lang: LangOpt = Lang.nl,
+) -> None:
+    """A CBS StatLine 'CSV met statistische symbolen' of a table by wijk en buurt (Kerncijfers, Nabijheid
+    voorzieningen, SES-WOA, …): every value column as an indicator, by region code or by name."""
+    _say_import(pipeline.import_statline(workspace, path, gemeente=gemeente, year=year, strict=strict), lang)
+
+
+@import_app.command("politie")
+def import_politie(
+    path: Path,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    gemeente: GemeenteOpt = None,
+    year: YearOpt = None,
+    strict: StrictOpt = False,
+    lang: LangOpt = Lang.nl,
+) -> None:
+    """Police open data by wijk and buurt as StatLine exports it (Geregistreerde misdrijven 47018NED/47022NED,
+    Geregistreerde overlast 47024NED): counts per category and year, and per 1,000 inhabitants where the
+    workspace has kwb.a_inw."""
+    _say_import(pipeline.import_statline(workspace, path, kind="politie", gemeente=gemeente, year=year, strict=strict), lang)
+
+
 WindowOpt = Annotated[int, typer.Option(min=1, max=10, help="Years of lettings behind the inflow shares.")]
 MinLettingsOpt = Annotated[int, typer.Option(min=1, help="Fewest lettings for a share to be computed.")]
 

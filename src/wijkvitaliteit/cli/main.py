@@ -6,7 +6,20 @@ One module per command group; this one only assembles them. Every user error is 
 
 from __future__ import annotations
 
-from wijkvitaliteit.cli import allocate, analyse, audit, demo, imports, outputs, read, restore, runs, scoring, serve
+from wijkvitaliteit.cli import (
+    allocate,
+    analyse,
+    audit,
+    demo,
+    imports,
+    inspect_file,
+    outputs,
+    read,
+    restore,
+    runs,
+    scoring,
+    serve,
+)
 from wijkvitaliteit.cli.common import typer_app
 
 app = typer_app(
@@ -14,6 +27,7 @@ app = typer_app(
     "uit open data en de eigen gegevens van de corporatie."
 )
 app.command()(scoring.init)
+app.command("inspect")(inspect_file.inspect_command)
 app.add_typer(imports.import_app, name="import")
 app.command()(scoring.derive)
 app.command()(scoring.score)

@@ -27,7 +27,7 @@ from wijkvitaliteit.sources.tabular import (
     read_csv_text,
 )
 
-_PATTERNS = {
+COLUMN_PATTERNS = {
     "buurtcode": re.compile(r"^(buurtcode|bu_code)(\d{4})?$", re.IGNORECASE),
     "buurtnaam": re.compile(r"^(buurtnaam|bu_naam)(\d{4})?$", re.IGNORECASE),
     "gemeentecode": re.compile(r"^(GM_\d{4}|gm_code|gemeentecode)$", re.IGNORECASE),
@@ -45,7 +45,7 @@ class CodeList:
 
 def _resolve(frame: pd.DataFrame, path: Path) -> dict[str, str]:
     found: dict[str, str] = {}
-    for role, pattern in _PATTERNS.items():
+    for role, pattern in COLUMN_PATTERNS.items():
         match = [c for c in frame.columns if pattern.match(c)]
         if not match:
             raise InputError(

@@ -40,11 +40,21 @@ def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
                    WHERE source = 'corporatie' AND import_id IS NULL""")
 
 
+def _v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
+    """Indicators that imports declare (StatLine and police columns): an empty catalogue table."""
+    con.execute(CATALOGUE_TABLE)
+
+
+CATALOGUE_TABLE = """CREATE TABLE IF NOT EXISTS indicator_catalogue (
+    id VARCHAR PRIMARY KEY, label_nl VARCHAR NOT NULL, label_en VARCHAR NOT NULL, unit VARCHAR NOT NULL,
+    direction VARCHAR NOT NULL, source VARCHAR NOT NULL, import_id INTEGER)"""
+
 MIGRATIONS: list[Migration] = [
     Migration("2", "3", "score runs now record their inputs (model, derive settings, source files)", _v2_to_v3),
+    Migration("3", "4", "indicators declared by imports (StatLine, police) get a catalogue table", _v3_to_v4),
 ]
 FROM = {m.source for m in MIGRATIONS}
-SCHEMA_VERSION = MIGRATIONS[-1].target  # 2: allocation tables; 3: score runs record their inputs
+SCHEMA_VERSION = MIGRATIONS[-1].target  # 2: allocation tables; 3: score runs record their inputs; 4: catalogue
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -1,4 +1,4 @@
--- wijkvitaliteit workspace, schema version 3 (store.SCHEMA_VERSION; older workspaces: migrations.py).
+-- wijkvitaliteit workspace, schema version 4 (store.SCHEMA_VERSION; older workspaces: migrations.py).
 -- One DuckDB file; geometry as WKB in EPSG:28992.
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 
@@ -19,6 +19,12 @@ CREATE TABLE IF NOT EXISTS measurements (
     source VARCHAR NOT NULL,           -- leefbaarometer | cbs_kwb | cbs_wijkenbuurten | corporatie
     vintage VARCHAR,                   -- e.g. 'Leefbaarometer 3.0', 'kwb-2023'
     import_id INTEGER
+);
+
+-- indicators that imports declare (StatLine and police columns), next to the bundled indicators.toml
+CREATE TABLE IF NOT EXISTS indicator_catalogue (
+    id VARCHAR PRIMARY KEY, label_nl VARCHAR NOT NULL, label_en VARCHAR NOT NULL, unit VARCHAR NOT NULL,
+    direction VARCHAR NOT NULL, source VARCHAR NOT NULL, import_id INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS import_log (

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from wijkvitaliteit.errors import InputError
+from wijkvitaliteit.indicators import Indicator, declare
 from wijkvitaliteit.workspace import migrations
 from wijkvitaliteit.workspace.migrations import SCHEMA_VERSION
 from wijkvitaliteit.workspace.staging import PAUSE_ENV, pause_point, staged_write
@@ -46,6 +47,7 @@ EXPECTED_TABLES = frozenset(
         "areas",
         "measurements",
         "import_log",
+        "indicator_catalogue",
         "corporation",
         "corp_dwellings",
         "corp_lettings",
@@ -70,6 +72,12 @@ def damaged(path: Path, exc: BaseException) -> InputError:
     return InputError(path, "a readable wijkvitaliteit workspace (DuckDB file)", found=first, hint=RESTORE_HINT)
 
 
+def declare_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the indicators this workspace's imports declared known to labels everywhere (indicators.declare)."""
+    rows = con.execute("SELECT id, label_nl, label_en, unit, direction, source FROM indicator_catalogue").fetchall()
+    declare([Indicator(*row) for row in rows])
+
+
 class Workspace:
     """A handle on one workspace file. Use as a context manager; writes go through :meth:`transaction`."""
 
@@ -91,6 +99,7 @@ class Workspace:
             problem = table_problem(self.con)
             if problem:
                 raise InputError(self.path, "every table of the wijkvitaliteit schema", found=problem, hint=RESTORE_HINT)
+            declare_catalogue(self.con)
         except duckdb.Error as exc:
             self.con.close()
             raise damaged(self.path, exc) from None
@@ -274,6 +283,21 @@ class Workspace:
         )
         con.unregister("incoming_measurements")
         return len(frame)
+
+    def declare_indicators(self, con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, import_id: int | None) -> None:
+        """Add or update catalogue entries (id, label_nl, label_en, unit, direction, source) an import declares."""
+        if rows.empty:
+            return
+        frame = rows[["id", "label_nl", "label_en", "unit", "direction", "source"]].astype(str).copy()
+        frame["import_id"] = import_id
+        con.register("incoming_catalogue", frame)
+        con.execute("DELETE FROM indicator_catalogue WHERE id IN (SELECT id FROM incoming_catalogue)")
+        con.execute(
+            "INSERT INTO indicator_catalogue BY NAME SELECT id, label_nl, label_en, unit, direction, source, "
+            "CAST(import_id AS INTEGER) AS import_id FROM incoming_catalogue"
+        )
+        con.unregister("incoming_catalogue")
+        declare_catalogue(con)
 
     def delete_measurements(self, con: duckdb.DuckDBPyConnection, source: str) -> None:
         con.execute("DELETE FROM measurements WHERE source = ?", [source])
