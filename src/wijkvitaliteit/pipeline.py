@@ -16,7 +16,7 @@ import pandas as pd
 
 from wijkvitaliteit.derive.corporation import SOURCE as CORP_SOURCE
 from wijkvitaliteit.derive.corporation import DeriveSettings, derive_corporation
-from wijkvitaliteit.derive.open_data import INHABITANTS, per_1000_inhabitants
+from wijkvitaliteit.derive.open_data import BIJSTAND, INHABITANTS, bijstand_per_1000, per_1000_inhabitants
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import catalogue
 from wijkvitaliteit.privacy import pseudonyms, workspace_salt
@@ -80,7 +80,23 @@ def _land(
             ws.upsert_areas(con, derived_areas, names="fill", geometry="fill")
         if len(measurements):
             ws.replace_measurements(con, measurements, import_id)
+        _derive_open_data(ws, con, measurements, import_id)
     return ImportSummary(kind, path, len(areas), len(measurements), detail)
+
+
+def _derive_open_data(ws: Workspace, con, incoming: pd.DataFrame, import_id: int) -> None:
+    """Open-data ratios the models use (open.bijstand_per_1000), recomputed for the areas an import touched."""
+    if incoming.empty or not incoming["indicator"].isin([BIJSTAND, INHABITANTS]).any():
+        return
+    touched = incoming.loc[incoming["indicator"].isin([BIJSTAND, INHABITANTS]), "area_code"].unique().tolist()
+    both = ws.query(
+        "SELECT area_code, year, indicator, value FROM measurements WHERE indicator IN (?, ?) "
+        "AND area_code IN (SELECT unnest(?::VARCHAR[]))",
+        [BIJSTAND, INHABITANTS, touched],
+    )
+    derived = bijstand_per_1000(both)
+    if len(derived):
+        ws.replace_measurements(con, derived, import_id)
 
 
 @writes
@@ -160,6 +176,7 @@ def import_statline(
                 ws.upsert_areas(con, data.areas, names="fill")
             ws.replace_measurements(con, measurements, import_id)
             ws.declare_indicators(con, catalogue_rows, import_id)
+            _derive_open_data(ws, con, measurements, import_id)
     return ImportSummary(kind, path, len(data.areas), len(measurements), detail)
 
 

@@ -59,6 +59,9 @@ def panel(
         .set_index("area_code")["value"]
         / 100
     )
+    for column in ("area_code", "year", outcome, inflow):  # a workspace without the corporation's records
+        if column not in wide:
+            wide[column] = pd.Series(dtype="float64")
     wide["S"] = wide["area_code"].map(corp)
     frame = wide.rename(columns={outcome: "y", inflow: "V"}).dropna(subset=["y", "V", "S"])
     return frame[["area_code", "year", "y", "V", "S"]].reset_index(drop=True)

@@ -17,7 +17,7 @@ from wijkvitaliteit.cli.common import (
     progress,
 )
 from wijkvitaliteit.cli.read import score_table
-from wijkvitaliteit.demo.build import build_demo
+from wijkvitaliteit.demo.build import OPEN_DATA_GEMEENTEN, build_demo
 from wijkvitaliteit.present.i18n import number, t
 from wijkvitaliteit.scoring.runs import active_run
 from wijkvitaliteit.workspace import queries
@@ -41,23 +41,32 @@ def demo(
         Path | None, typer.Option(help="Where to write the demo corporation's files (default: next to the workspace).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the demo corporation.")] = 42,
+    open_data: Annotated[
+        bool, typer.Option("--open-data", help="Open data only (no corporation), scored with the open-data model.")
+    ] = False,
     lang: LangOpt = Lang.nl,
 ) -> None:
     """Build a workspace from the bundled real data plus the FICTITIOUS demo corporation, score it and
-    print a summary per gemeente."""
+    print a summary per gemeente (--open-data: the real open data alone, scored with the open-data model)."""
     data_dir = data_dir or workspace.with_name(workspace.stem + "-corporatie")
     with progress() as bar:
         task = bar.add_task("demo")
-        build_demo(workspace, data_dir, seed, lambda label, i, n: bar.update(task, description=label, completed=i, total=n))
+        build_demo(
+            workspace,
+            data_dir,
+            seed,
+            lambda label, i, n: bar.update(task, description=label, completed=i, total=n),
+            open_data=open_data,
+        )
     out.print(t("demo.done", lang, path=workspace))
-    print_summary(workspace, lang)
+    print_summary(workspace, lang, list(OPEN_DATA_GEMEENTEN) if open_data else None)
 
 
-def print_summary(workspace: Path, lang: str) -> None:
+def print_summary(workspace: Path, lang: str, gemeenten: list[str] | None = None) -> None:
     with Workspace(workspace, read_only=True) as ws:
         run = active_run(ws)
         year = queries.latest_year(ws, run.run_id)
-        gemeenten = queries.corporation_gemeenten(ws)
+        gemeenten = gemeenten or queries.corporation_gemeenten(ws)
         frames = {g: queries.score_table(ws, run.run_id, year, [g]) for g in gemeenten}
         fictitious_banner(ws, lang)
     out.rule(t("summary.title", lang, year=year))

@@ -39,7 +39,9 @@ def derive(workspace: WorkspaceOpt = DEFAULT_WORKSPACE, window: WindowOpt = 3, m
 
 def score(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
-    model: Annotated[Path | None, typer.Option(help="Scoring model TOML (default: the shipped model).")] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Scoring model TOML, or a bundled model by name: default, open-data (default: default).")
+    ] = None,
     year: Annotated[
         list[int] | None, typer.Option(help="Score year (repeatable; default: every year with measurements).")
     ] = None,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 INHABITANTS = "kwb.a_inw"
+BIJSTAND = "kwb.a_soz_wb"
+BIJSTAND_PER_1000 = "open.bijstand_per_1000"
+SOURCE = "open_data"
 PER_1000_SUFFIX = "_per_1000"
 MAX_LAG = 2  # years: the KWB of the year itself, else of up to two years before (CBS publishes it late)
 
@@ -30,5 +33,26 @@ def per_1000_inhabitants(counts: pd.DataFrame, inhabitants: pd.DataFrame) -> pd.
             "value": pairs["value"] / pairs["inh"] * 1000,
             "source": pairs["source"],
             "vintage": pairs["vintage"].where(~lagged, pairs["vintage"] + "; inwoners " + pairs["inh_year"].astype(str)),
+        }
+    ).reset_index(drop=True)
+
+
+def bijstand_per_1000(measurements: pd.DataFrame) -> pd.DataFrame:
+    """People on social assistance per 1,000 inhabitants (kwb.a_soz_wb / kwb.a_inw × 1,000) for every area and
+    year that has both (same year: CBS publishes them together)."""
+    wide = measurements[measurements["indicator"].isin([BIJSTAND, INHABITANTS])].pivot_table(
+        index=["area_code", "year"], columns="indicator", values="value", aggfunc="last"
+    )
+    if BIJSTAND not in wide or INHABITANTS not in wide:
+        return pd.DataFrame(columns=["area_code", "year", "indicator", "value", "source", "vintage"])
+    wide = wide[(wide[INHABITANTS] > 0) & wide[BIJSTAND].notna()]
+    return pd.DataFrame(
+        {
+            "area_code": wide.index.get_level_values("area_code"),
+            "year": wide.index.get_level_values("year").astype("int32"),
+            "indicator": BIJSTAND_PER_1000,
+            "value": (wide[BIJSTAND] / wide[INHABITANTS] * 1000).to_numpy(),
+            "source": SOURCE,
+            "vintage": "kwb.a_soz_wb / kwb.a_inw",
         }
     ).reset_index(drop=True)

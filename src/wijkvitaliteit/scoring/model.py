@@ -122,6 +122,9 @@ class ScoringModel(_Strict):
         return next(b for b in self.bands if b.category == category)
 
 
+BUNDLED_MODELS = ("default", "open-data")  # scoring/<name>.toml, given to --model by name
+
+
 def default_model_text() -> str:
     return resources.files("wijkvitaliteit.scoring").joinpath("default.toml").read_text(encoding="utf-8")
 
@@ -135,6 +138,10 @@ def load_model(path: str | Path | None = None) -> tuple[ScoringModel, str]:
     if path is None:
         text = default_model_text()
         return parse_model(text, "default.toml"), text
+    if str(path) in BUNDLED_MODELS:  # a bundled model by name: "default", "open-data"
+        name = f"{path}.toml"
+        text = resources.files("wijkvitaliteit.scoring").joinpath(name).read_text(encoding="utf-8")
+        return parse_model(text, name), text
     path = Path(path)
     if not path.exists():
         raise InputError(path, "a scoring model TOML file", found="no such file")

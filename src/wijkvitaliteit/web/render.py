@@ -123,6 +123,8 @@ def gemeente_map(
 def national_map(
     geo: gpd.GeoDataFrame, values: pd.DataFrame, layer: str, lang: str, level: str = "gemeente"
 ) -> tuple[str, list[LegendItem]]:
+    if values.empty or geo.empty:  # no boundaries or no scored gemeenten imported: an empty map, never a failure
+        return svg_map([], label=f"{t('web.map_of', lang)} {layer_label(layer, lang)}", simplify=5.0, scale=5.0), []
     by_code = values.set_index("code")
     features = []
     if layer == "vitaliteit":
