@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from wijkvitaliteit import data as bundled
@@ -65,3 +68,31 @@ def test_csv_and_zip_give_the_same_table(lbm, tmp_path):
         archive.extract("Livability.csv", tmp_path)
     plain = read_leefbaarometer(tmp_path / "Livability.csv")
     assert plain.scores.equals(lbm.scores)
+
+
+def test_a_wijk_level_file_with_a_leading_index_column(tmp_path):
+    """Leefbaarometer wijk scores (wk_code, wk_naam, …) after an unnamed index column, as a pandas export writes them:
+    stored at the wijk codes, not scored as buurten, and `inspect` names the import."""
+    from wijkvitaliteit import data as bundled
+    from wijkvitaliteit import pipeline
+    from wijkvitaliteit.sources.identify import inspect
+    from wijkvitaliteit.workspace.store import Workspace
+
+    fixture = Path(__file__).parent / "fixtures" / "leefbaarometer-wijk-nijmegen.csv"
+    data = read_leefbaarometer(fixture)
+    assert data.level == "wijk" and set(data.areas["level"]) == {"wijk"}
+    assert set(data.areas["gemeente_code"]) == {"GM0268"}
+    raw = pd.read_csv(fixture, index_col=0)
+    got = data.measurements.query("indicator == 'lbm.afw'").set_index(["area_code", "year"])["value"]
+    want = raw.set_index(["wk_code", "jaar"])["afw"]
+    assert len(got) == len(want) and (got.sort_index().to_numpy() == want.sort_index().to_numpy()).all()
+    ws_path = tmp_path / "ws.duckdb"
+    pipeline.import_codes(ws_path, bundled.CODES)
+    summary = pipeline.import_leefbaarometer(ws_path, fixture)
+    assert "level wijk" in summary.detail
+    with Workspace(ws_path, read_only=True) as ws:
+        stored = ws.query("SELECT DISTINCT a.level FROM measurements m JOIN areas a ON a.code = m.area_code")
+        name = ws.query("SELECT name FROM areas WHERE code = 'WK026807'")["name"].iloc[0]
+    assert stored["level"].tolist() == ["wijk"] and name == "Wijk 07 Dukenburg"
+    found = inspect(fixture)
+    assert found.command is not None and "import leefbaarometer" in found.command and found.facts["level"] == "wijk"

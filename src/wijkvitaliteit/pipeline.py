@@ -104,7 +104,7 @@ def import_leefbaarometer(workspace: Path, path: str | Path) -> ImportSummary:
     path = _existing(path)
     data = read_leefbaarometer(path)
     years = sorted(data.scores["jaar"].unique().tolist())
-    detail = f"{len(data.scores)} rows, {data.scores['bu_code'].nunique()} buurten, years {years}"
+    detail = f"{len(data.scores)} rows, {data.scores[data.code_column].nunique()} areas at level {data.level}, years {years}"
     return _land(workspace, "leefbaarometer", path, data.areas, data.measurements, names="fill", detail=detail)
 
 

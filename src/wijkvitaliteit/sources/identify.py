@@ -153,7 +153,7 @@ def _zip(path: Path) -> Inspection:
 
 def _is_lbm(header: str) -> bool:
     cols = {c.strip().strip('"').lower() for c in re.split(r"[,;\t]", header)}
-    return {"bu_code", "jaar", "lbm", "afw"} <= cols
+    return {"jaar", "lbm", "afw"} <= cols and bool({"bu_code", "wk_code", "gm_code"} & cols)
 
 
 def _xlsx(path: Path) -> Inspection:
@@ -201,7 +201,11 @@ def _text(path: Path) -> Inspection:
     found.facts["separator"] = repr(sep)
     header = [h.strip().strip('"') for h in first.split(sep)]
     if _is_lbm(first):
-        found.what = "the Leefbaarometer (buurt scores)"
+        level = next(
+            (lvl for col, lvl in (("bu_code", "buurt"), ("wk_code", "wijk"), ("gm_code", "gemeente")) if col in first.lower()), ""
+        )
+        found.what = f"the Leefbaarometer ({level} scores)"
+        found.facts["level"] = level
         found.command = f"wijkvitaliteit import leefbaarometer {path}"
         return found
     region = next((h for h in header if REGION_HEADERS.match(h)), None)

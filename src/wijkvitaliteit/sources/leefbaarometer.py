@@ -1,7 +1,9 @@
-"""Reader for the Leefbaarometer buurt file (BZK), as CSV or in the zip it is published in.
+"""Reader for the Leefbaarometer files (BZK) at buurt, wijk or gemeente level, as CSV or in the zip it is published in.
 
 Format (meting 2020): ``bu_code,versie,jaar,bu_naam,lbm,afw,fys,onv,soc,vrz,won``; comma separated,
-``NA`` = missing. ``afw = lbm - 4.102265`` (a fixed national reference); for the Leefbaarometer 3.0
+``NA`` = missing. The wijk and gemeente files have ``wk_code,wk_naam`` / ``gm_code,gm_naam`` instead, sometimes
+after a leading unnamed index column (a pandas export); later metings with the same columns add their years.
+``afw = lbm - 4.102265`` (a fixed national reference); for the Leefbaarometer 3.0
 years (2014, 2018, 2020) the five dimensions sum to ``afw``; they are ``NA`` for 1.0/2.0 years.
 """
 
@@ -14,9 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from wijkvitaliteit.errors import InputError
-from wijkvitaliteit.sources.areas import buurt_areas
+from wijkvitaliteit.sources.areas import AREA_COLUMNS, buurt_areas, gemeente_of
 from wijkvitaliteit.sources.tabular import (
     BUURT_CODE,
+    GEMEENTE_CODE,
+    WIJK_CODE,
     check_archive,
     check_file,
     check_unique,
@@ -36,15 +40,23 @@ DIMENSIONS = ("fys", "onv", "soc", "vrz", "won")
 SCORE_COLUMNS = ("lbm", "afw", *DIMENSIONS)
 INDICATOR_IDS = {"lbm": "lbm.score", "afw": "lbm.afw", **{d: f"lbm.{d}" for d in DIMENSIONS}}
 REQUIRED = ("bu_code", "jaar", "lbm", "afw")
+#: level -> (code column, name column, code pattern, example)
+LEVELS = {
+    "buurt": ("bu_code", "bu_naam", BUURT_CODE, "BU02680736"),
+    "wijk": ("wk_code", "wk_naam", WIJK_CODE, "WK026807"),
+    "gemeente": ("gm_code", "gm_naam", GEMEENTE_CODE, "GM0268"),
+}
 
 
 @dataclass(frozen=True)
 class LeefbaarometerFile:
     """The tidy content of one Leefbaarometer file."""
 
-    scores: pd.DataFrame  # one row per buurt-year: bu_code, jaar, versie, bu_naam, lbm, afw, fys…won
+    scores: pd.DataFrame  # one row per area-year: bu_code (wk_code, gm_code), jaar, versie, bu_naam, lbm, afw, fys…won
     areas: pd.DataFrame
     measurements: pd.DataFrame
+    level: str = "buurt"
+    code_column: str = "bu_code"
 
 
 def _text_of(path: Path) -> tuple[str, str]:
@@ -79,12 +91,14 @@ def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
     text, shown = _text_of(path)
     where = Path(shown)
     raw = read_csv_text(where, text, delimiter=",")  # the publisher's format is comma-separated
-    require_columns(raw, where, REQUIRED)
+    raw = raw[[c for c in raw.columns if c != "" and not str(c).startswith("Unnamed:")]]  # a leading index column
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    level = next((lvl for lvl, (code, *_) in LEVELS.items() if code in raw.columns), "buurt")
+    code_col, name_col, pattern, example = LEVELS[level]
+    require_columns(raw, where, (code_col, *REQUIRED[1:]))
     if raw.empty:
         raise InputError(where, "at least one data row", found="only a header")
-    frame = pd.DataFrame(
-        {"bu_code": to_code(raw["bu_code"], where, "bu_code", BUURT_CODE, "a CBS buurt code such as BU02680736")}
-    )
+    frame = pd.DataFrame({code_col: to_code(raw[code_col], where, code_col, pattern, f"a CBS {level} code such as {example}")})
     years = to_number(raw["jaar"], where, "jaar", integer=True, minimum=1990, maximum=2100)
     if years.isna().any():
         i = int(years.isna().to_numpy().nonzero()[0][0])
@@ -92,22 +106,33 @@ def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
     check_years(years, where, "jaar")
     frame["jaar"] = years.astype("int32")
     frame["versie"] = raw["versie"].where(raw["versie"] != "") if "versie" in raw else pd.NA
-    frame["bu_naam"] = raw["bu_naam"].where(raw["bu_naam"] != "") if "bu_naam" in raw else pd.NA
+    frame[name_col] = raw[name_col].where(raw[name_col] != "") if name_col in raw else pd.NA
     for col in SCORE_COLUMNS:
         # plausible range: scores lie around 4, deviations and dimensions around 0; a sentinel such as
         # -99999 or a value in the wrong unit is refused
         frame[col] = to_number(raw[col], where, col, minimum=-10, maximum=10) if col in raw.columns else float("nan")
-    check_unique(frame, where, ("bu_code", "jaar"))
+    check_unique(frame, where, (code_col, "jaar"))
 
-    latest_names = frame.sort_values("jaar").drop_duplicates("bu_code", keep="last")
-    areas = buurt_areas(latest_names["bu_code"], latest_names["bu_naam"])
+    latest_names = frame.sort_values("jaar").drop_duplicates(code_col, keep="last")
+    if level == "buurt":
+        areas = buurt_areas(latest_names[code_col], latest_names[name_col])
+    else:
+        areas = pd.DataFrame(
+            {
+                "code": latest_names[code_col].to_numpy(),
+                "level": level,
+                "name": latest_names[name_col].to_numpy(),
+                "wijk_code": pd.NA,
+                "gemeente_code": gemeente_of(latest_names[code_col]).to_numpy() if level == "wijk" else pd.NA,
+            }
+        )[AREA_COLUMNS].astype("string")
 
     long = frame.melt(
-        id_vars=["bu_code", "jaar", "versie"], value_vars=list(SCORE_COLUMNS), var_name="column", value_name="value"
+        id_vars=[code_col, "jaar", "versie"], value_vars=list(SCORE_COLUMNS), var_name="column", value_name="value"
     ).dropna(subset=["value"])
     measurements = pd.DataFrame(
         {
-            "area_code": long["bu_code"].astype("string"),
+            "area_code": long[code_col].astype("string"),
             "year": long["jaar"].astype("int32"),
             "indicator": long["column"].map(INDICATOR_IDS).astype("string"),
             "value": long["value"].astype("float64"),
@@ -115,4 +140,4 @@ def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
             "vintage": long["versie"].astype("string"),
         }
     ).reset_index(drop=True)
-    return LeefbaarometerFile(scores=frame, areas=areas, measurements=measurements)
+    return LeefbaarometerFile(scores=frame, areas=areas, measurements=measurements, level=level, code_column=code_col)
