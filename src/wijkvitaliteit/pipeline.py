@@ -117,10 +117,20 @@ def import_kwb(workspace: Path, path: str | Path, *, year: int | None = None, sh
 
 
 @writes
-def import_geometry(workspace: Path, path: str | Path, *, layer: str | None = None) -> ImportSummary:
+def import_geometry(
+    workspace: Path,
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str | None = None,
+    code_column: str | None = None,
+    code_template: str | None = None,
+) -> ImportSummary:
     path = _existing(path)
-    data = read_geometry(path, layer=layer)
+    data = read_geometry(path, layer=layer, crs=crs, code_column=code_column, code_template=code_template)
     detail = f"{int(data.areas['geometry'].notna().sum())} boundaries, from {data.source_crs}"
+    if data.water:
+        detail += f"; {data.water} water areas left out (not scored, not drawn)"
     if len(data.derived):
         detail += f"; {len(data.derived)} wijk/gemeente boundaries dissolved from its buurten"
     return _land(

@@ -55,10 +55,21 @@ def import_geometry(
     layer: Annotated[
         str | None, typer.Option(help="GeoPackage layer (default: buurten, wijken and gemeenten where present).")
     ] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="CRS of a file that has none, e.g. EPSG:4326 (a shapefile without .prj).")
+    ] = None,
+    code_column: Annotated[str | None, typer.Option(help="Column with the area codes (case ignored).")] = None,
+    code_template: Annotated[
+        str | None, typer.Option(help="Make CBS codes of a gemeente's own codes: 'BU0599{}' ('{:04d}' pads a number).")
+    ] = None,
     lang: LangOpt = Lang.nl,
 ) -> None:
-    """Area boundaries: CBS GeoJSON/TopoJSON or the PDOK wijkenbuurten GeoPackage (converted to EPSG:28992)."""
-    _say_import(pipeline.import_geometry(workspace, path, layer=layer), lang)
+    """Area boundaries: CBS GeoJSON/TopoJSON, the PDOK wijkenbuurten GeoPackage, or a gemeente's shapefile or
+    GeoPackage (converted to EPSG:28992; water areas left out)."""
+    summary = pipeline.import_geometry(
+        workspace, path, layer=layer, crs=crs, code_column=code_column, code_template=code_template
+    )
+    _say_import(summary, lang)
 
 
 @import_app.command("codes")

@@ -54,6 +54,7 @@ class GeometryFile:
     measurements: pd.DataFrame
     source_crs: str
     derived: pd.DataFrame  # wijken and gemeenten without a boundary in the file, dissolved from its buurten
+    water: int = 0  # water areas left out (water = 'JA', codes …9997/9998/9999)
 
 
 def _level_of(code: str) -> str | None:
@@ -66,14 +67,31 @@ def _level_of(code: str) -> str | None:
     return None
 
 
+MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")  # UTF-8 read as Latin-1/Windows-1252: "Ã©" for "é"
+
+
 def _read(path: Path, layer: str | None):
+    """The layer as a GeoDataFrame with lower-case column names. A shapefile's DBF text is decoded as its .cpg
+    says; without one as UTF-8 when that reads cleanly, else as Windows-1252 (what GDAL would assume) — an "é"
+    never becomes "Ã©"."""
+    frame = _read_raw(path, layer)
+    if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists() and not path.with_suffix(".CPG").exists():
+        text = frame.select_dtypes(include="object").drop(columns="geometry", errors="ignore")
+        if any(text[c].astype(str).str.contains(MOJIBAKE).any() for c in text.columns):
+            frame = _read_raw(path, layer, encoding="UTF-8")
+    frame.columns = [c if c == frame.geometry.name else str(c).strip().lower() for c in frame.columns]
+    return frame.set_geometry(frame.geometry.name)
+
+
+def _read_raw(path: Path, layer: str | None, encoding: str | None = None):
     import geopandas as gpd
     import pyogrio
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return gpd.read_file(path, layer=layer, engine="pyogrio")
+            extra = {"encoding": encoding} if encoding else {}
+            return gpd.read_file(path, layer=layer, engine="pyogrio", **extra)
     except pyogrio.errors.DataSourceError as exc:
         raise InputError(path, "a readable GeoJSON, TopoJSON or GeoPackage file", found=str(exc)[:120]) from None
     except pyogrio.errors.DataLayerError as exc:
@@ -86,12 +104,19 @@ def _in_bounds(bounds: np.ndarray, box: tuple[float, float, float, float]) -> bo
     return bool(bounds[0] >= box[0] and bounds[1] >= box[1] and bounds[2] <= box[2] and bounds[3] <= box[3])
 
 
-def to_rd(frame, path: Path):
-    """Return the frame in EPSG:28992, converting when needed; refuse coordinates outside NL."""
+def to_rd(frame, path: Path, crs: str | None = None):
+    """Return the frame in EPSG:28992, converting when needed; refuse coordinates outside NL. ``crs``: the CRS of
+    a file that has none (a shapefile without .prj); without it such a file is taken as RD New or as lon/lat
+    (EPSG:4326) when its coordinates can only be that, else refused with what they look like."""
     if frame.empty:
         raise InputError(path, "at least one feature", found="no features")
     bounds = frame.total_bounds
-    if frame.crs is None:
+    if crs is not None:
+        try:
+            frame = frame.set_crs(crs, allow_override=True)
+        except Exception as exc:  # pyproj: an unknown CRS
+            raise InputError(path, "a CRS such as EPSG:4326 or EPSG:28992 (--crs)", found=f"{crs}: {str(exc)[:80]}") from None
+    elif frame.crs is None:
         if _in_bounds(bounds, RD_BOUNDS):
             frame = frame.set_crs(RD)
         elif _in_bounds(bounds, WGS84_BOUNDS):
@@ -172,7 +197,14 @@ def _areas_from_frame(frame, path: Path, code_column: str, level_hint: str | Non
     levels = codes.map(_level_of)
     if levels.isna().any():
         i = int(np.flatnonzero(levels.isna().to_numpy())[0])
-        raise InputError(path, "a CBS area code (BU…, WK…, GM…)", row=i + 1, column=code_column, found=codes.iloc[i])
+        raise InputError(
+            path,
+            "a CBS area code (BU…, WK…, GM…)",
+            row=i + 1,
+            column=code_column,
+            found=codes.iloc[i],
+            hint=f"a gemeente's own codes: --code-column {code_column} --code-template 'BU0599{{}}' (your gemeente's number)",
+        )
     if level_hint and (levels != level_hint).any():
         i = int(np.flatnonzero((levels != level_hint).to_numpy())[0])
         raise InputError(path, f"a {level_hint} code", row=i + 1, column=code_column, found=codes.iloc[i])
@@ -217,7 +249,39 @@ def _numeric_measurements(frame, codes: pd.Series, year: int | None) -> pd.DataF
     )
 
 
-def read_geometry(path: str | Path, *, layer: str | None = None) -> GeometryFile:
+GRID_CELL = re.compile(r"^E\d{3,4}N\d{3,4}$")  # CBS vierkant ids: E1234N4567 (100 m), E123N456 (500 m)
+WATER_CODE = re.compile(r"^BU\d{4}99(97|98|99)$")
+
+
+def _grid_column(frame) -> str | None:
+    for column in frame.columns:
+        if column == "geometry" or frame[column].dtype != object:
+            continue
+        values = frame[column].dropna().astype(str).head(50)
+        if len(values) and values.str.match(GRID_CELL).all():
+            return column
+    return None
+
+
+def _water(frame, codes: pd.Series) -> np.ndarray:
+    """Water areas: ``water = 'JA'`` (PDOK) or the CBS codes for water (…9997 binnenwater, …9998 buitenwater,
+    …9999 buitenland)."""
+    flag = np.zeros(len(frame), dtype=bool)
+    if "water" in frame.columns:
+        flag |= frame["water"].astype("string").str.strip().str.upper().eq("JA").fillna(False).to_numpy()
+    return flag | codes.str.match(WATER_CODE).fillna(False).to_numpy()
+
+
+def read_geometry(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str | None = None,
+    code_column: str | None = None,
+    code_template: str | None = None,
+) -> GeometryFile:
+    """``code_column``: the column with the codes (case ignored); ``code_template``: how to make CBS codes of a
+    gemeente's own codes, e.g. ``BU0599{}`` for a 4-digit ``BUURTCODE`` (``{:04d}`` pads a number)."""
     import pyogrio
 
     path = Path(path)
@@ -233,26 +297,57 @@ def read_geometry(path: str | Path, *, layer: str | None = None) -> GeometryFile
         wanted = [layer]
     elif set(_PDOK_LAYERS) & set(layers):
         wanted = [name for name in _PDOK_LAYERS if name in layers]
+    elif len(layers) > 1:
+        raise InputError(path, "one layer, or --layer NAME to say which", found="layers " + ", ".join(layers))
     else:
         wanted = [layers[0]]
-    parts, measures, crs_seen = [], [], None
+    parts, measures, crs_seen, water_count = [], [], None, 0
     for name in wanted:
         frame = _read(path, name if len(layers) > 1 or layer else None)
-        frame, crs_seen = to_rd(frame, path)
-        level_hint, preferred = _PDOK_LAYERS.get(name, (None, None))
-        candidates = ([preferred] if preferred else []) + list(_CODE_COLUMNS)
-        code_column = next((c for c in candidates if c in frame.columns), None)
-        if code_column is None:
+        grid = _grid_column(frame)
+        if grid is not None:
             raise InputError(
                 path,
-                "a code column (statcode, buurtcode, wijkcode or gemeentecode)",
+                "buurt, wijk or gemeente boundaries (a CBS grid of 100 m or 500 m cells is not imported)",
+                column=grid,
+                found=f"grid cells such as {frame[grid].iloc[0]}",
+                hint="import the buurt boundaries (wijkenbuurten GeoPackage) instead",
+            )
+        frame, crs_seen = to_rd(frame, path, crs)
+        level_hint, preferred = _PDOK_LAYERS.get(name, (None, None))
+        if code_column is not None:
+            column = code_column.strip().lower()
+            if column not in frame.columns:
+                raise InputError(
+                    path,
+                    f"a column named '{code_column}'",
+                    found="columns " + ", ".join(c for c in frame.columns if c != "geometry"),
+                )
+        else:
+            candidates = ([preferred] if preferred else []) + list(_CODE_COLUMNS)
+            column = next((c for c in candidates if c in frame.columns), None)  # type: ignore[assignment]
+        if column is None:
+            raise InputError(
+                path,
+                "a code column (statcode, buurtcode, wijkcode or gemeentecode; --code-column for another)",
                 column="statcode",
                 found="columns " + ", ".join(c for c in frame.columns if c != "geometry"),
+                hint="a gemeente's own codes: --code-column BUURTCODE --code-template 'BU0599{}'",
             )
-        _check_geometry(frame, path, code_column)
-        areas = _areas_from_frame(frame, path, code_column, level_hint)
+        if code_template is not None:
+            frame[column] = _templated(frame[column], code_template, path, column)
+        _check_geometry(frame, path, column)
+        codes = frame[column].astype("string").str.strip().str.upper()
+        water = _water(frame, codes)
+        water_count += int(water.sum())
+        frame = frame[~water].reset_index(drop=True)  # water is not scored and not drawn
+        if frame.empty:
+            continue
+        areas = _areas_from_frame(frame, path, column, level_hint)
         parts.append(areas)
         measures.append(_numeric_measurements(frame, areas["code"], _year_from(path, frame)))
+    if not parts:
+        raise InputError(path, "at least one land area", found=f"{water_count} water areas only")
     areas = pd.concat(parts, ignore_index=True)
     geometry = areas.set_index("code")["geometry"]
     full = with_parent_areas(areas[AREA_COLUMNS].drop_duplicates("code"))
@@ -260,8 +355,28 @@ def read_geometry(path: str | Path, *, layer: str | None = None) -> GeometryFile
     derived = dissolve_parents(full)
     full = full[~full["code"].isin(derived["code"])].reset_index(drop=True)
     return GeometryFile(
-        areas=full, measurements=pd.concat(measures, ignore_index=True), source_crs=crs_seen or RD, derived=derived
+        areas=full,
+        measurements=pd.concat(measures, ignore_index=True),
+        source_crs=crs_seen or RD,
+        derived=derived,
+        water=water_count,
     )
+
+
+def _templated(values: pd.Series, template: str, path: Path, column: str) -> pd.Series:
+    """CBS codes from a gemeente's own codes: ``BU0599{}`` with '0101' gives BU05990101; ``{:04d}`` pads 101."""
+    out = []
+    for i, value in enumerate(values):
+        text = "" if pd.isna(value) else str(value).strip()
+        if text.endswith(".0"):  # a number column read as float
+            text = text[:-2]
+        try:
+            out.append(template.format(int(text)) if "{:" in template else template.format(text))
+        except (ValueError, IndexError, KeyError):
+            raise InputError(
+                path, f"a value the code template '{template}' can use", row=i + 1, column=column, found=text or "empty"
+            ) from None
+    return pd.Series(out, index=values.index, dtype="string")
 
 
 def dissolve_parents(areas: pd.DataFrame) -> pd.DataFrame:
