@@ -741,6 +741,102 @@ def config_cases() -> None:
     )
 
 
+# -- Police open data and StatLine CSV (issue 13), in the exact export format: BOM, CRLF, ';', quoted, padded ----
+
+
+def statline_csv(header: list[str], rows: list[list[str]]) -> bytes:
+    lines = [";".join(f'"{h}"' for h in header)] + [";".join(f'"{v}"' for v in r) for r in rows]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+POLICE_HEADER = ["Overlast", "Perioden", "Wijken en buurten", "Geregistreerde overlast (aantal)"]
+POLICE_REGIONS = [("Nijmegen", 5000), ("Wijk 07 Dukenburg", 700), ("Malvert", 120), ("Zwanenveld", 150)]
+
+
+def police_rows(period: str = "2023", value=lambda n: f"{n:>8}") -> list[list[str]]:
+    return [["Totaal registraties overlast", period, name, value(n)] for name, n in POLICE_REGIONS]
+
+
+def police_cases() -> None:
+    case(
+        "politie-months.csv",
+        "politie",
+        ["row 2", "Perioden", "years such as 2023", "2023MM01"],
+        content=statline_csv(POLICE_HEADER, police_rows("2023MM01")),
+        what="monthly periods instead of years",
+    )
+    rows = police_rows()
+    rows[1][3], rows[2][3] = "   700,5", "   120.5"
+    case(
+        "politie-mixed-decimals.csv",
+        "politie",
+        ["one decimal sign", "700,5", "120.5"],
+        content=statline_csv(POLICE_HEADER, rows),
+        what="decimal comma and decimal point in one file",
+    )
+    rows = police_rows()
+    rows[2][3] = "veel"
+    case(
+        "politie-text-count.csv",
+        "politie",
+        ["row 4", "Geregistreerde overlast (aantal)", "a number or a CBS symbol", "veel"],
+        content=statline_csv(POLICE_HEADER, rows),
+        what="a word where a count belongs",
+    )
+    case(
+        "politie-no-region.csv",
+        "politie",
+        ["a region column", "Plaats"],
+        content=statline_csv(["Overlast", "Perioden", "Plaats", "Geregistreerde overlast (aantal)"], police_rows()),
+        what="no 'Wijken en buurten' column",
+    )
+    case(
+        "politie-not-police.csv",
+        "politie",
+        ["police open data", "Afstand tot huisartsenpraktijk (km)"],
+        content=statline_csv(
+            ["Wijken en buurten", "Gezondheid en welzijn/Afstand tot huisartsenpraktijk (km)"], [["Malvert", "     1.2"]]
+        ),
+        what="a StatLine table that is not police data",
+    )
+    rows = police_rows() + [police_rows()[2]]
+    case(
+        "politie-twice.csv",
+        "politie",
+        ["each region once per period and category", "BU02680736 2023"],
+        content=statline_csv(POLICE_HEADER, rows),
+        what="a buurt twice for one period and category",
+    )
+
+
+def statline_cases() -> None:
+    header = ["Wijken en buurten", "Regioaanduiding/Codering (code)", "Bevolking/Aantal inwoners (aantal)"]
+    rows = [["Malvert", "BU02680736", "    3455"], ["Zwanenveld", "BU02680731  ", "    6010"]]
+    case(
+        "statline-no-year.csv",
+        "statline",
+        ["a 'Perioden' column, a year in the file name, or --year"],
+        content=statline_csv(header, rows),
+        what="no period column and no year in the name",
+    )
+    bad = [["Malvert", "BU02680736", "    3455"], ["Zwanenveld", "BU02680731", "  n.v.t."]]
+    case(
+        "statline-2023-unknown-symbol.csv",
+        "statline",
+        ["row 3", "Aantal inwoners", "a number or a CBS symbol", "n.v.t."],
+        content=statline_csv(header, bad),
+        what="a symbol that is not one of CBS's",
+    )
+    mixed = [["Malvert", "BU02680736", "    3455"], ["Zwanenveld", "Zwanenveld", "    6010"]]
+    case(
+        "statline-2023-code-missing.csv",
+        "statline",
+        ["row 3", "a CBS region code on every row", "Zwanenveld"],
+        content=statline_csv(header, mixed),
+        what="codes on some rows, a name on another",
+    )
+
+
 def main() -> None:
     if OUT.exists():
         shutil.rmtree(OUT)
@@ -751,7 +847,17 @@ def main() -> None:
     for name, text in VALID_ROUND.items():
         (OUT / "_valid" / "round" / f"{name}.csv").write_text(text, encoding="utf-8")
     (OUT / "_valid" / "lbm_nijmegen.csv").write_text("\n".join(lbm_lines()) + "\n", encoding="utf-8")
-    for make in (lbm_cases, kwb_cases, geo_cases, codes_cases, corporation_cases, allocation_cases, config_cases):
+    for make in (
+        lbm_cases,
+        kwb_cases,
+        geo_cases,
+        codes_cases,
+        corporation_cases,
+        allocation_cases,
+        config_cases,
+        police_cases,
+        statline_cases,
+    ):
         make()
     lines = ["# Broken files and the one-line error each must give (written by scripts/make_broken_corpus.py)", ""]
     for c in CASES:

@@ -18,7 +18,7 @@ from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.scoring.model import load_model
 from wijkvitaliteit.workspace.store import Workspace
 
-pytestmark = pytest.mark.slow  # 77 files, each imported into a fresh workspace
+pytestmark = pytest.mark.slow  # 98 files, each imported into a fresh workspace
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "broken"
 CASES = tomllib.loads((CORPUS / "MANIFEST.toml").read_text(encoding="utf-8"))["case"]
@@ -35,6 +35,8 @@ def test_the_corpus_is_large_and_covers_every_format():
         "allocation",
         "policy",
         "model",
+        "politie",
+        "statline",
     }
     for c in CASES:
         assert (CORPUS / c["file"]).exists(), c["file"]
@@ -77,6 +79,10 @@ def _run(kind: str, ws: Path, path: Path) -> None:
         pipeline.allocate(ws, path, compare_runs([load_policy("spreiden")])[:1])
     elif kind == "policy":
         pipeline.allocate(ws, CORPUS / "_valid" / "round", compare_runs([load_policy(path)])[:1])
+    elif kind == "politie":
+        pipeline.import_statline(ws, path, kind="politie", gemeente="GM0268")
+    elif kind == "statline":
+        pipeline.import_statline(ws, path)
     elif kind == "model":
         model, text = load_model(path)
         pipeline.score_workspace(ws, model, text)
