@@ -20,7 +20,7 @@ from wijkvitaliteit.derive.open_data import BIJSTAND, INHABITANTS, bijstand_per_
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.indicators import catalogue
 from wijkvitaliteit.privacy import pseudonyms, workspace_salt
-from wijkvitaliteit.scoring.engine import score, score_years
+from wijkvitaliteit.scoring.engine import score, score_years, with_wijk_fallback
 from wijkvitaliteit.scoring.model import ScoringModel
 from wijkvitaliteit.sources.codes import read_codes
 from wijkvitaliteit.sources.corporation import read_corporation
@@ -273,7 +273,12 @@ def compute_scores(ws: Workspace, model: ScoringModel, years: list[int] | None =
             found=unknown[0],
             hint=f"did you mean {', '.join(close)}?" if close else "see docs/scoring.md for the ids",
         )
-    buurten = queries.areas(ws, "buurt")[["code", "gemeente_code"]]
+    areas = queries.areas(ws, "buurt")
+    buurten = areas[["code", "gemeente_code"]]
+    fallback_ids = [r.id for f in model.factors.values() for r in f.indicators if r.fallback == "wijk"]
+    if fallback_ids:  # a buurt without a value of its own may take its wijk's (the rule says so)
+        wijk_values = queries.measurements(ws, fallback_ids, level="wijk", columns="area_code, year, indicator, value, vintage")
+        measurements = with_wijk_fallback(measurements, wijk_values, areas, model)
     if years is None:
         years = score_years(measurements)
     if not years:

@@ -83,6 +83,8 @@ def quantile_thresholds(measurements: pd.DataFrame, rule: IndicatorRule, gemeent
     ``cuts`` are measured from the good end: with cuts [0.5, 0.8] the best 50 % get 1 point and the
     weakest 20 % get 3. Returns value_year, scope, threshold_low, threshold_high, reference_n.
     """
+    if "fallback" in measurements:  # a wijk's value standing in for a buurt is not part of the buurten's reference
+        measurements = measurements[~measurements["fallback"].fillna(False).astype(bool)]
     scope = np.full(len(measurements), ALL) if rule.reference == "all" else gemeente_id[measurements["area"].to_numpy()]
     ref = pd.DataFrame(
         {"value_year": measurements["year"].to_numpy(), "scope": scope, "value": measurements["value"].to_numpy(float)}
@@ -157,6 +159,7 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
             "indicator": measurements["indicator"].to_numpy(),
             "value": measurements["value"].to_numpy(float),
             "vintage": measurements["vintage"].to_numpy(),
+            "fallback": measurements["fallback"].to_numpy(bool) if "fallback" in measurements else False,
         }
     )
     m = m[m["area"] >= 0]
@@ -271,6 +274,33 @@ def score(measurements: pd.DataFrame, buurten: pd.DataFrame, years: list[int], m
     return ScoreResult(
         scores=scores, factors=factors[["area_code", "year", "factor", "points", "status", "reason"]], indicators=indicators
     )
+
+
+FALLBACK_VINTAGE = "wijk {wijk}"  # appended to the vintage of a wijk value standing in for its buurt
+
+
+def with_wijk_fallback(
+    measurements: pd.DataFrame, wijk_measurements: pd.DataFrame, buurten: pd.DataFrame, model: ScoringModel
+) -> pd.DataFrame:
+    """Add, for each indicator whose rule has ``fallback = "wijk"``, the wijk's values for every buurt (``buurten``:
+    code, wijk_code) that has no value of its own for that indicator; marked ``fallback`` and with the wijk in the
+    vintage ("Leefbaarometer 3.0 · wijk WK026807"), so that every explanation states the level."""
+    ids = {r.id for f in model.factors.values() for r in f.indicators if r.fallback == "wijk"}
+    out = measurements.assign(fallback=False)
+    if not ids or wijk_measurements.empty:
+        return out
+    wijk = wijk_measurements[wijk_measurements["indicator"].isin(ids)]
+    pairs = buurten[["code", "wijk_code"]].dropna().rename(columns={"code": "area_code"})
+    stand_in = pairs.merge(wijk.rename(columns={"area_code": "wijk_code"}), on="wijk_code")
+    # a buurt with any value of its own keeps its own series (an older own value is not replaced by the wijk's)
+    own = measurements[measurements["indicator"].isin(ids)][["area_code", "indicator"]].drop_duplicates().assign(own=True)
+    stand_in = stand_in.merge(own, on=["area_code", "indicator"], how="left")
+    stand_in = stand_in[stand_in["own"].isna()]
+    vintage = stand_in["vintage"].fillna("").astype(str)
+    stand_in = stand_in.assign(
+        vintage=(vintage + np.where(vintage == "", "", " · ") + "wijk " + stand_in["wijk_code"]).to_numpy(), fallback=True
+    )
+    return pd.concat([out, stand_in[[*measurements.columns, "fallback"]]], ignore_index=True)
 
 
 def score_years(measurements: pd.DataFrame) -> list[int]:

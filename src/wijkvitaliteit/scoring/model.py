@@ -33,6 +33,9 @@ class IndicatorRule(_Strict):
     direction: Literal["higher_is_better", "higher_is_worse"] | None = None
     max_age: int = Field(1, ge=0, le=20)
     min_reference: int = Field(5, ge=1, le=MAX_BUURTEN)
+    # "wijk": a buurt without a value of its own in a year takes its wijk's (stated in its explanation; the
+    # reference distribution of a quantile rule stays the buurten's own values). Off unless set.
+    fallback: Literal["wijk"] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> IndicatorRule:

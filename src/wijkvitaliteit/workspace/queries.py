@@ -135,13 +135,15 @@ def measurements(
     *,
     buurten_only: bool = False,
     columns: str = "area_code, year, indicator, value, vintage, source",
+    level: str | None = None,
 ) -> pd.DataFrame:
-    """Measurements of some indicators (all when None), optionally of buurten only."""
+    """Measurements of some indicators (all when None), optionally of one level (``buurten_only``: buurt)."""
+    level = "buurt" if buurten_only else level
     return ws.query(
         f"""SELECT {columns} FROM measurements
                         WHERE (?::VARCHAR[] IS NULL OR indicator IN (SELECT unnest(?::VARCHAR[])))
-                          AND (NOT ? OR area_code IN (SELECT code FROM areas WHERE level = 'buurt'))""",
-        [indicators, indicators, buurten_only],
+                          AND (? IS NULL OR area_code IN (SELECT code FROM areas WHERE level = ?))""",
+        [indicators, indicators, level, level],
     )
 
 
