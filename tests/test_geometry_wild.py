@@ -109,7 +109,7 @@ def test_several_unknown_layers_ask_for_layer(tmp_path):
     assert result.returncode == 2 and "--layer" in result.stderr and "a, b" in result.stderr
 
 
-def test_a_cbs_grid_is_refused_as_a_grid(tmp_path):
+def test_a_cbs_grid_given_as_boundaries_is_refused_as_a_grid(tmp_path):
     import shapely
 
     cells = [shapely.box(136000 + 100 * i, 455000, 136100 + 100 * i, 455100) for i in range(4)]
@@ -122,8 +122,58 @@ def test_a_cbs_grid_is_refused_as_a_grid(tmp_path):
     pyogrio.write_dataframe(grid, path, layer="vierkanten")
     ws = tmp_path / "ws.duckdb"
     result = run_cli("import", "geometry", str(path), "-w", str(ws))
-    assert result.returncode == 2 and "grid" in result.stderr and result.stderr.count("\n") == 1
+    assert result.returncode == 2 and "not a CBS grid of 100 m or 500 m cells" in result.stderr
+    assert "import grid" in result.stderr and result.stderr.count("\n") == 1
     assert "each area once" not in result.stderr
     assert not ws.exists()
     found = inspect(path)
-    assert "grid" in found.what and found.command is None
+    assert "grid" in found.what and "import grid" in found.command
+
+
+def test_a_cbs_grid_is_aggregated_to_buurten(tmp_path):
+    """Planted truth: four 100 m cells in each of two Utrecht buurten (centres inside), one cell outside all buurten.
+    Counts sum over the cells; a percentage is weighted by its base; a secret cell is left out and counted."""
+    import shapely
+
+    buurten = _utrecht(2)
+    cells, ids, rows = [], [], []
+    for b, geom in enumerate(buurten.geometry):
+        point = geom.representative_point()
+        for k in range(4):
+            x, y = point.x + (k % 2) * 1, point.y + (k // 2) * 1  # tiny offsets: the centres stay in the buurt
+            cells.append(shapely.box(x - 50, y - 50, x + 50, y + 50))
+            ids.append(f"E{int(x) // 100:04d}N{int(y) // 100 + k:04d}")
+            rows.append((10 * (b + 1) + k, 5 + k, 50.0 + 10 * k))
+    cells.append(shapely.box(0, 300000, 100, 300100))  # far outside Utrecht
+    ids.append("E0000N3000")
+    rows.append((999, 999, 99.0))
+    rows[1] = (rows[1][0], rows[1][1], -99997.0)  # secret share in buurt 0
+    grid = gpd.GeoDataFrame(
+        {
+            "crs28992res100m": ids,
+            "aantal_inwoners": [r[0] for r in rows],
+            "aantal_woningen": [r[1] for r in rows],
+            "percentage_koopwoningen": [r[2] for r in rows],
+        },
+        geometry=cells,
+        crs="EPSG:28992",
+    )
+    path = tmp_path / "cbs_vk100_2022.gpkg"
+    pyogrio.write_dataframe(grid, path, layer="vierkanten")
+    ws = tmp_path / "ws.duckdb"
+    pipeline.import_codes(ws, bundled.CODES)
+    pipeline.import_geometry(ws, bundled.BUURTEN["GM0344"])
+    assert "import grid" in inspect(path).command
+    result = run_cli("import", "grid", str(path), "-w", str(ws))
+    assert result.returncode == 0, result.stderr
+    with Workspace(ws, read_only=True) as w:
+        got = w.query("SELECT area_code, indicator, value FROM measurements WHERE source = 'cbs_vierkant' AND year = 2022")
+        log = w.query("SELECT detail FROM import_log WHERE kind = 'grid'")["detail"].iloc[0]
+    table = got.pivot(index="area_code", columns="indicator", values="value")
+    first, second = buurten["statcode"].iloc[0], buurten["statcode"].iloc[1]
+    assert table.loc[first, "vierkant.aantal_inwoners"] == 10 + 11 + 12 + 13
+    assert table.loc[second, "vierkant.aantal_inwoners"] == 20 + 21 + 22 + 23
+    # koopwoningen weighted by aantal_woningen, the secret cell (k = 1) left out
+    w0 = [5, 7, 8]
+    assert table.loc[first, "vierkant.percentage_koopwoningen"] == pytest.approx((50 * 5 + 70 * 7 + 80 * 8) / sum(w0))
+    assert "1 cells outside" in log and "1 secret" in log

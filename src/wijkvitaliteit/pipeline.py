@@ -25,6 +25,7 @@ from wijkvitaliteit.scoring.model import ScoringModel
 from wijkvitaliteit.sources.codes import read_codes
 from wijkvitaliteit.sources.corporation import read_corporation
 from wijkvitaliteit.sources.geometry import read_geometry
+from wijkvitaliteit.sources.grid import read_grid
 from wijkvitaliteit.sources.kwb import read_kwb
 from wijkvitaliteit.sources.leefbaarometer import read_leefbaarometer
 from wijkvitaliteit.sources.statline import read_statline
@@ -188,6 +189,32 @@ def import_statline(
             ws.declare_indicators(con, catalogue_rows, import_id)
             _derive_open_data(ws, con, measurements, import_id)
     return ImportSummary(kind, path, len(data.areas), len(measurements), detail)
+
+
+@writes
+def import_grid(workspace: Path, path: str | Path, *, year: int | None = None, layer: str | None = None) -> ImportSummary:
+    """CBS grid statistics aggregated to the workspace's buurten (sources/grid.py): needs buurt boundaries."""
+    path = _existing(path)
+    with Workspace(workspace) as ws:
+        data = read_grid(path, queries.geometries(ws, "buurt"), year=year, layer=layer)
+        if data.measurements.empty:
+            raise InputError(path, "grid cells inside the workspace's buurten", found=data.summary())
+        ids = sorted(set(data.measurements["indicator"]))
+        catalogue_rows = pd.DataFrame(
+            {
+                "id": ids,
+                "label_nl": [i.split(".", 1)[1].replace("_", " ").capitalize() + " (vierkant)" for i in ids],
+                "label_en": [i.split(".", 1)[1].replace("_", " ").capitalize() + " (grid)" for i in ids],
+                "unit": ["aantal" if i.split(".", 1)[1].startswith("aantal_") else "" for i in ids],
+                "direction": "neutral",
+                "source": "cbs_vierkant",
+            }
+        )
+        with ws.transaction() as con:
+            import_id = ws.log_import(con, "grid", path, len(data.measurements), data.summary())
+            ws.replace_measurements(con, data.measurements, import_id)
+            ws.declare_indicators(con, catalogue_rows, import_id)
+    return ImportSummary("grid", path, data.measurements["area_code"].nunique(), len(data.measurements), data.summary())
 
 
 @writes

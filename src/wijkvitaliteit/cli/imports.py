@@ -72,6 +72,19 @@ def import_geometry(
     _say_import(summary, lang)
 
 
+@import_app.command("grid")
+def import_grid(
+    path: Path,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    year: Annotated[int | None, typer.Option(help="Year, when the file name has none (cbs_vk100_2022).")] = None,
+    layer: Annotated[str | None, typer.Option(help="Layer of a GeoPackage with several.")] = None,
+    lang: LangOpt = Lang.nl,
+) -> None:
+    """CBS grid statistics (vierkantstatistieken, 100 m or 500 m): aggregated to the workspace's buurten (counts
+    summed, shares and averages weighted by their base, secret cells left out and counted). Needs buurt boundaries."""
+    _say_import(pipeline.import_grid(workspace, path, year=year, layer=layer), lang)
+
+
 @import_app.command("codes")
 def import_codes(path: Path, workspace: WorkspaceOpt = DEFAULT_WORKSPACE, lang: LangOpt = Lang.nl) -> None:
     """The CBS wijk- en buurtcodes list (buurt → wijk → gemeente, with names)."""

@@ -70,13 +70,19 @@ def _level_of(code: str) -> str | None:
 MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]")  # UTF-8 read as Latin-1/Windows-1252: "Ã©" for "é"
 
 
-def _read(path: Path, layer: str | None):
+def read_layer(path: Path, layer: str | None):
     """The layer as a GeoDataFrame with lower-case column names. A shapefile's DBF text is decoded as its .cpg
     says; without one as UTF-8 when that reads cleanly, else as Windows-1252 (what GDAL would assume) — an "é"
     never becomes "Ã©"."""
     frame = _read_raw(path, layer)
     if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists() and not path.with_suffix(".CPG").exists():
-        text = frame.select_dtypes(include="object").drop(columns="geometry", errors="ignore")
+        text = frame[
+            [
+                c
+                for c in frame.columns
+                if c != frame.geometry.name and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
+            ]
+        ]
         if any(text[c].astype(str).str.contains(MOJIBAKE).any() for c in text.columns):
             frame = _read_raw(path, layer, encoding="UTF-8")
     frame.columns = [c if c == frame.geometry.name else str(c).strip().lower() for c in frame.columns]
@@ -253,9 +259,9 @@ GRID_CELL = re.compile(r"^E\d{3,4}N\d{3,4}$")  # CBS vierkant ids: E1234N4567 (1
 WATER_CODE = re.compile(r"^BU\d{4}99(97|98|99)$")
 
 
-def _grid_column(frame) -> str | None:
+def grid_column(frame) -> str | None:
     for column in frame.columns:
-        if column == "geometry" or frame[column].dtype != object:
+        if column == "geometry" or not (frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column])):
             continue
         values = frame[column].dropna().astype(str).head(50)
         if len(values) and values.str.match(GRID_CELL).all():
@@ -303,15 +309,15 @@ def read_geometry(
         wanted = [layers[0]]
     parts, measures, crs_seen, water_count = [], [], None, 0
     for name in wanted:
-        frame = _read(path, name if len(layers) > 1 or layer else None)
-        grid = _grid_column(frame)
+        frame = read_layer(path, name if len(layers) > 1 or layer else None)
+        grid = grid_column(frame)
         if grid is not None:
             raise InputError(
                 path,
-                "buurt, wijk or gemeente boundaries (a CBS grid of 100 m or 500 m cells is not imported)",
+                "buurt, wijk or gemeente boundaries, not a CBS grid of 100 m or 500 m cells",
                 column=grid,
                 found=f"grid cells such as {frame[grid].iloc[0]}",
-                hint="import the buurt boundaries (wijkenbuurten GeoPackage) instead",
+                hint="a grid is aggregated to buurten with 'wijkvitaliteit import grid FILE'",
             )
         frame, crs_seen = to_rd(frame, path, crs)
         level_hint, preferred = _PDOK_LAYERS.get(name, (None, None))

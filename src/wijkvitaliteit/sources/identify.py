@@ -107,8 +107,8 @@ def _geo(path: Path) -> Inspection:
     if any(re.fullmatch(r"(c28992r)?(100|500)m?|vierkant.*|crs28992res\d+m", f.lower()) for f in fields) or any(
         "vierkant" in layer.lower() for layer in layers
     ):
-        found.what = "a CBS grid (vierkantstatistieken)"
-        found.expected = "buurt, wijk or gemeente boundaries: grid files are not imported yet"
+        found.what = "a CBS grid (vierkantstatistieken), aggregated to the workspace's buurten"
+        found.command = f"wijkvitaliteit import grid {path}"
         return found
     found.what = "area boundaries"
     if code is None:
