@@ -19,12 +19,16 @@ def test_formats_reference_is_generated_from_the_code():
     assert sections == [formats_markdown(), formats_markdown(ALLOCATION_FORMATS)]
 
 
-def test_scoring_doc_quotes_every_line_of_the_default_model():
+def test_scoring_doc_quotes_every_line_of_both_bundled_models():
+    from importlib import resources
+
     doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
-    for line in default_model_text().splitlines():
-        setting = line.split("#", 1)[0].strip()
-        if setting:
-            assert setting in doc, setting
+    open_data = resources.files("wijkvitaliteit.scoring").joinpath("open-data.toml").read_text(encoding="utf-8")
+    for text in (default_model_text(), open_data):
+        for line in text.splitlines():
+            setting = line.split("#", 1)[0].strip()
+            if setting:
+                assert setting in doc, setting
 
 
 def test_readme_starts_with_the_two_commands():

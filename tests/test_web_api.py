@@ -241,3 +241,22 @@ def test_a_gemeentes_buurt_pages_built_together_equal_each_built_alone(demo_work
                 assert json.dumps(together[code].data, default=str, sort_keys=True) == json.dumps(
                     alone.data, default=str, sort_keys=True
                 ), code
+
+
+@pytest.mark.parametrize("gemeente", ["GM0268", "GM0344"])
+def test_every_map_layer_in_every_year_answers(client, gemeente):
+    """No parameter combination the gemeente page offers gives a 500 (issue 15, item 1): a layer without values in
+    a year (a Leefbaarometer dimension before 2014) says so on the map."""
+    from wijkvitaliteit.present.pages import MAP_LAYERS
+
+    years = client.get(f"/gemeente/{gemeente}.json").json()["years"]
+    assert len(years) > 5
+    empty = 0
+    for layer in MAP_LAYERS:
+        for year in years:
+            response = client.get(f"/gemeente/{gemeente}?kaart={layer}&jaar={year}")
+            assert response.status_code == 200, (layer, year)
+            if "bestaan vanaf 2014" in response.text:
+                empty += 1
+                assert layer in ("fys", "onv", "soc", "vrz", "won") and year < 2014, (layer, year)
+    assert empty > 0  # the case exists in the demo: Leefbaarometer 1.0/2.0 years without dimensions

@@ -134,6 +134,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "classes: national quintiles of all neighbourhoods in the same Leefbaarometer year",
     },
     "web.classes_local": {"nl": "klassen: kwintielen binnen de gemeente", "en": "classes: quintiles within the municipality"},
+    "web.layer_no_data": {
+        "nl": "deze laag heeft geen waarden in dit jaar (de Leefbaarometer-dimensies bestaan vanaf 2014): kies een ander jaar",
+        "en": "this layer has no values in this year (the Leefbaarometer dimensions exist from 2014 on): pick another year",
+    },
     "web.national_title": {
         "nl": "Nederland: leefbaarheid en vitaliteit per gemeente",
         "en": "The Netherlands: liveability and vitality per municipality",

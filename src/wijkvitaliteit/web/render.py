@@ -94,14 +94,19 @@ def gemeente_map(
     else:
         values = by_code[layer].astype(float).to_numpy()
         ref = reference if reference is not None and len(reference) else values
-        classes, limits = quantile_classes(values, ref)
-        for (code, _r), cls, value in zip(by_code.iterrows(), classes, values, strict=True):
-            if cls < 0:
-                fills[code] = (NO_DATA_FILL, t("web.no_value", lang))
-            else:
-                fills[code] = (SEQUENTIAL[cls], number(value, lang, 3))
-        legend = _classes_legend(limits, lang) + [LegendItem(NO_DATA_FILL, t("web.no_value", lang))]
-        note = t("web.classes_national", lang) if reference is not None else t("web.classes_local", lang)
+        if np.isnan(ref).all():  # e.g. a Leefbaarometer dimension before 2014: say so, draw every buurt as no value
+            fills = {code: (NO_DATA_FILL, t("web.no_value", lang)) for code in by_code.index}
+            legend = [LegendItem(NO_DATA_FILL, t("web.no_value", lang))]
+            note = t("web.layer_no_data", lang)
+        else:
+            classes, limits = quantile_classes(values, ref)
+            for (code, _r), cls, value in zip(by_code.iterrows(), classes, values, strict=True):
+                if cls < 0:
+                    fills[code] = (NO_DATA_FILL, t("web.no_value", lang))
+                else:
+                    fills[code] = (SEQUENTIAL[cls], number(value, lang, 3))
+            legend = _classes_legend(limits, lang) + [LegendItem(NO_DATA_FILL, t("web.no_value", lang))]
+            note = t("web.classes_national", lang) if reference is not None else t("web.classes_local", lang)
     for _, g in geo.iterrows():
         fill, text = fills.get(g["code"], (NO_DATA_FILL, t("web.not_scored", lang)))
         name = g["name"] or g["code"]
