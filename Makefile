@@ -32,7 +32,7 @@ demo: $(STAMP) system
 test: $(STAMP) system
 	$(BIN)/python -m pytest -q
 
-# everything but the browser and slow tests: the quick loop while working (well under a minute)
+# everything but the browser and slow tests: the quick loop while working (about two minutes)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
