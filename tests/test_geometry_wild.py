@@ -61,6 +61,7 @@ def test_municipal_shapefile_without_prj_in_lon_lat_with_own_codes(tmp_path, enc
     assert result.returncode == 0, result.stderr
     found = inspect(path)
     assert "lon/lat" in found.facts["CRS"] and found.command is not None
+    assert "--code-column BUURTCODE --code-template 'BUGGGG{}'" in found.command and "--crs EPSG:4326" in found.command
 
 
 def test_code_template_pads_numbers(tmp_path):

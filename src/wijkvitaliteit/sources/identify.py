@@ -95,14 +95,7 @@ def _geo(path: Path) -> Inspection:
     fields = [str(f) for f in info.get("fields", [])]
     found.facts["columns"] = ", ".join(fields[:12]) + (" …" if len(fields) > 12 else "")
     found.facts["features"] = str(info.get("features"))
-    code = next(
-        (
-            f
-            for f in fields
-            if f.lower() in ("statcode", "buurtcode", "wijkcode", "gemeentecode", "bu_code", "wk_code", "gm_code", "code")
-        ),
-        None,
-    )
+    code = next((f for f in fields if f.lower() in CODE_FIELDS), None)
     found.facts["code column"] = code or "none"
     if any(re.fullmatch(r"(c28992r)?(100|500)m?|vierkant.*|crs28992res\d+m", f.lower()) for f in fields) or any(
         "vierkant" in layer.lower() for layer in layers
@@ -112,14 +105,23 @@ def _geo(path: Path) -> Inspection:
         return found
     found.what = "area boundaries"
     if code is None:
-        found.expected = "a column with CBS codes (statcode, buurtcode, bu_code, …)"
+        found.expected = "a column with CBS codes (statcode, buurtcode, bu_code, …; --code-column for another)"
         return found
+    sample = pyogrio.read_dataframe(path, layer=layers[0], columns=[code], read_geometry=False, max_features=20)[code]
+    own_codes = not sample.astype(str).str.strip().str.upper().str.match(CODE).all()
+    if own_codes:
+        found.facts["code column"] = f"{code}: the gemeente's own codes (e.g. {sample.iloc[0]}), not CBS codes"
     layer = (
         ""
         if len(layers) == 1 or path.suffix.lower() != ".gpkg"
         else ("" if {"buurten", "wijken", "gemeenten"} & set(layers) else f" --layer {layers[0]}")
     )
-    found.command = f"wijkvitaliteit import geometry {path}{layer}"
+    options = f" --code-column {code} --code-template 'BUGGGG{{}}'" if own_codes else ""
+    if own_codes:
+        found.facts["code template"] = "replace GGGG by the gemeente's 4-digit CBS number (Rotterdam: 0599)"
+    if not crs and "lon/lat" in found.facts["CRS"]:
+        options = " --crs EPSG:4326" + options
+    found.command = f"wijkvitaliteit import geometry {path}{layer}{options}"
     return found
 
 
