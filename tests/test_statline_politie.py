@@ -131,6 +131,8 @@ def test_order_contradicted_by_values_is_ambiguous_not_guessed():
     assert ok.codes == ["GM0001", "WK000101", "BU00010101", "BU00010102"]
     wrong = match_names(names, areas, "GM0001", totals=[100, 40, 60, 20])  # a "wijk" smaller than its buurt
     assert wrong.codes[1:3] == [None, None] and "Akker" in wrong.ambiguous
+    apart = match_names(["Dorp", "Akker", "Veld", "Akker"], areas, "GM0001", totals=[100, 40, 20, 60])
+    assert apart.codes == ["GM0001", None, "BU00010102", None]  # not adjacent: both Akker rows still undone
     once = match_names(["Dorp", "Akker", "Veld"], areas, "GM0001")  # only once: which one is meant?
     assert once.codes[1] is None and once.how[1] == "ambiguous"
     assert normalise("Sint-Jansklooster e.o.") == normalise("sint jansklooster")

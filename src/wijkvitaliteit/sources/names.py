@@ -113,10 +113,9 @@ def match_names(
                 if k == 0:
                     first_total[name] = totals[i] if totals is not None else None
                 continue
-            if codes and codes[-1] is not None:  # the earlier row was placed by order too: undo it
-                j = max(n for n, v in enumerate(names[:i]) if str(v).strip() == name)
-                if how[j] == "order":
-                    codes[j], how[j] = None, "ambiguous"
+            j = max(n for n, v in enumerate(names[:i]) if str(v).strip() == name)
+            if how[j] == "order":  # the earlier row was placed by order too: the values say the order is wrong
+                codes[j], how[j] = None, "ambiguous"
         codes.append(None)
         how.append("ambiguous")
         result.ambiguous[name] = [c[0] for c in candidates]
