@@ -27,7 +27,7 @@ RD_BOUNDS = (-10_000.0, 280_000.0, 310_000.0, 640_000.0)
 WGS84_BOUNDS = (2.5, 50.0, 7.6, 54.0)
 SOURCE = "cbs_geometry"
 
-_CODE_COLUMNS = ("statcode", "buurtcode", "wijkcode", "gemeentecode", "bu_code", "wk_code", "gm_code", "code")
+CODE_COLUMNS = ("statcode", "buurtcode", "wijkcode", "gemeentecode", "bu_code", "wk_code", "gm_code", "code")
 _NAME_COLUMNS = {
     "buurt": ("statnaam", "buurtnaam", "bu_naam", "naam", "name"),
     "wijk": ("statnaam", "wijknaam", "wk_naam", "naam", "name"),
@@ -330,7 +330,7 @@ def read_geometry(
                     found="columns " + ", ".join(c for c in frame.columns if c != "geometry"),
                 )
         else:
-            candidates = ([preferred] if preferred else []) + list(_CODE_COLUMNS)
+            candidates = ([preferred] if preferred else []) + list(CODE_COLUMNS)
             column = next((c for c in candidates if c in frame.columns), None)  # type: ignore[assignment]
         if column is None:
             raise InputError(

@@ -17,6 +17,7 @@ import pandas as pd
 
 from wijkvitaliteit.errors import InputError
 from wijkvitaliteit.sources.geometry import grid_column, read_layer, to_rd
+from wijkvitaliteit.sources.statline import year_in_name
 
 SOURCE = "cbs_vierkant"
 ID_COLUMNS = re.compile(r"^(crs28992res\d+m|c28992r\d+|vierkant.*|id|fid)$")
@@ -77,7 +78,7 @@ def read_grid(path: str | Path, buurten, *, year: int | None = None, layer: str 
     cell_idx, buurt_idx = tree.query(centres, predicate="within")
     owner = pd.Series(pd.NA, index=frame.index, dtype="string")
     owner.iloc[cell_idx] = buurten["code"].to_numpy()[buurt_idx]
-    found_year = year if year is not None else _year(path)
+    found_year = year if year is not None else year_in_name(path)
     if found_year is None:
         raise InputError(path, "a year in the file name (cbs_vk100_2022) or --year", found=path.name)
     numeric = [
@@ -115,8 +116,3 @@ def read_grid(path: str | Path, buurten, *, year: int | None = None, layer: str 
         secret=secret,
         year=found_year,
     )
-
-
-def _year(path: Path) -> int | None:
-    match = re.search(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])", path.stem)
-    return int(match.group(1)) if match else None

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from wijkvitaliteit.sources.codes import COLUMN_PATTERNS as CODE_COLUMNS
+from wijkvitaliteit.sources.codes import COLUMN_PATTERNS
+from wijkvitaliteit.sources.geometry import CODE_COLUMNS
 from wijkvitaliteit.sources.statline import (
     PERIOD,
     PERIOD_HEADERS,
@@ -24,7 +25,6 @@ from wijkvitaliteit.sources.tabular import check_file
 
 GEO_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".topojson"}
 CORPORATION_NAMES = {"dwellings", "lettings", "nuisance", "organisation", "responses"}
-CODE_FIELDS = ("statcode", "buurtcode", "wijkcode", "gemeentecode", "bu_code", "wk_code", "gm_code", "code")
 POLICE_TABLES = {
     "overlast": "47024NED (Geregistreerde overlast; wijk, buurt)",
     "misdrijven": "47018NED/47022NED (Geregistreerde misdrijven; wijk, buurt)",
@@ -95,7 +95,7 @@ def _geo(path: Path) -> Inspection:
     fields = [str(f) for f in info.get("fields", [])]
     found.facts["columns"] = ", ".join(fields[:12]) + (" …" if len(fields) > 12 else "")
     found.facts["features"] = str(info.get("features"))
-    code = next((f for f in fields if f.lower() in CODE_FIELDS), None)
+    code = next((f for f in fields if f.lower() in CODE_COLUMNS), None)
     found.facts["code column"] = code or "none"
     if any(re.fullmatch(r"(c28992r)?(100|500)m?|vierkant.*|crs28992res\d+m", f.lower()) for f in fields) or any(
         "vierkant" in layer.lower() for layer in layers
@@ -213,7 +213,7 @@ def _text(path: Path) -> Inspection:
     region = next((h for h in header if REGION_HEADERS.match(h)), None)
     if region is not None:
         return _statline(path, found, header, lines, sep, region)
-    if all(any(p.match(h) for h in header) for p in (CODE_COLUMNS["buurtcode"], CODE_COLUMNS["wijkcode"])):
+    if all(any(p.match(h) for h in header) for p in (COLUMN_PATTERNS["buurtcode"], COLUMN_PATTERNS["wijkcode"])):
         found.what = "the CBS wijk- en buurtcodes list"
         found.command = f"wijkvitaliteit import codes {path}"
         return found

@@ -141,7 +141,8 @@ def _numbers(cells: pd.Series, decimal: str) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
-def _year_of_name(path: Path) -> int | None:
+def year_in_name(path: Path) -> int | None:
+    """The first year 19xx/20xx standing alone in a file name (…_buurt_2023_14102024_164034 → 2023)."""
     found = YEAR_IN_NAME.findall(path.stem)
     return int(found[0]) if found else None
 
@@ -216,7 +217,7 @@ def read_statline(
             )
         years = parsed.astype(int)
     else:
-        single = year if year is not None else _year_of_name(path)
+        single = year if year is not None else year_in_name(path)
         if single is None:
             raise InputError(path, "a 'Perioden' column, a year in the file name, or --year", found="none", hint=HINT)
         years = pd.Series(single, index=raw.index)
