@@ -47,9 +47,12 @@ def _municipal_shapefile(folder: Path, encoding: str, cpg: bool = False) -> Path
 def test_municipal_shapefile_without_prj_in_lon_lat_with_own_codes(tmp_path, encoding):
     path = _municipal_shapefile(tmp_path, encoding)
     assert not path.with_suffix(".prj").exists() and not path.with_suffix(".cpg").exists()
-    refused = run_cli("import", "geometry", str(path), "-w", str(tmp_path / "ws.duckdb"))
+    no_crs = run_cli("import", "geometry", str(path), "-w", str(tmp_path / "ws.duckdb"))
+    assert no_crs.returncode == 2 and "lon/lat" in no_crs.stderr and "--crs EPSG:4326" in no_crs.stderr
+    assert len(no_crs.stderr.strip().splitlines()) == 1, no_crs.stderr
+    refused = run_cli("import", "geometry", str(path), "--crs", "EPSG:4326", "-w", str(tmp_path / "ws.duckdb"))
     assert refused.returncode == 2 and "--code-column" in refused.stderr
-    data = read_geometry(path, code_column="BUURTCODE", code_template="BU0344{}")
+    data = read_geometry(path, code_column="BUURTCODE", code_template="BU0344{}", crs="EPSG:4326")
     buurten = data.areas[data.areas["level"] == "buurt"].set_index("code")
     original = _utrecht()
     assert sorted(buurten.index) == sorted(original["statcode"])
@@ -57,7 +60,7 @@ def test_municipal_shapefile_without_prj_in_lon_lat_with_own_codes(tmp_path, enc
     assert data.source_crs == "EPSG:4326"
     ws = tmp_path / "ws.duckdb"
     pipeline.import_codes(ws, bundled.CODES)
-    result = run_cli("import", "geometry", str(path), "--code-column", "buurtcode", "--code-template", "BU0344{}", "-w", str(ws))
+    result = run_cli("import", "geometry", str(path), "--code-column", "buurtcode", "--code-template", "BU0344{}", "--crs", "EPSG:4326", "-w", str(ws))
     assert result.returncode == 0, result.stderr
     found = inspect(path)
     assert "lon/lat" in found.facts["CRS"] and found.command is not None

@@ -112,8 +112,9 @@ def _in_bounds(bounds: np.ndarray, box: tuple[float, float, float, float]) -> bo
 
 def to_rd(frame, path: Path, crs: str | None = None):
     """Return the frame in EPSG:28992, converting when needed; refuse coordinates outside NL. ``crs``: the CRS of
-    a file that has none (a shapefile without .prj); without it such a file is taken as RD New or as lon/lat
-    (EPSG:4326) when its coordinates can only be that, else refused with what they look like."""
+    a file that has none (a shapefile without .prj); without it a file in lon/lat degrees
+    (EPSG:4326) is refused with what the coordinates look like; one whose coordinates can only be RD New (as the
+    CBS publishes its TopoJSON) is taken as RD New."""
     if frame.empty:
         raise InputError(path, "at least one feature", found="no features")
     bounds = frame.total_bounds
@@ -126,7 +127,12 @@ def to_rd(frame, path: Path, crs: str | None = None):
         if _in_bounds(bounds, RD_BOUNDS):
             frame = frame.set_crs(RD)
         elif _in_bounds(bounds, WGS84_BOUNDS):
-            frame = frame.set_crs("EPSG:4326")
+            raise InputError(
+                path,
+                "a CRS in the file (.prj) or given with --crs",
+                found=f"no CRS; the coordinates look like lon/lat degrees (bounds {np.round(bounds, 3).tolist()})",
+                hint="add --crs EPSG:4326 (or the file's own CRS, e.g. EPSG:4258)",
+            )
         else:
             raise InputError(
                 path,
