@@ -96,3 +96,22 @@ def test_a_wijk_level_file_with_a_leading_index_column(tmp_path):
     assert stored["level"].tolist() == ["wijk"] and name == "Wijk 07 Dukenburg"
     found = inspect(fixture)
     assert found.command is not None and "import leefbaarometer" in found.command and found.facts["level"] == "wijk"
+
+
+def test_an_xlsx_workbook_gives_the_same_table_as_the_csv(tmp_path):
+    """The same Leefbaarometer columns in a workbook (as a user saves the download from Excel) read as the CSV does,
+    and `inspect` names the import."""
+    from wijkvitaliteit.sources.identify import inspect
+
+    fixture = Path(__file__).parent / "fixtures" / "leefbaarometer-wijk-nijmegen.csv"
+    frame = pd.read_csv(fixture, index_col=0)
+    book = tmp_path / "Leefbaarometer wijken.xlsx"
+    frame.to_excel(book, index=False, engine="xlsxwriter")
+    from_csv, from_xlsx = read_leefbaarometer(fixture), read_leefbaarometer(book)
+    assert from_xlsx.level == "wijk" and len(from_xlsx.measurements) == len(from_csv.measurements) > 0
+    key = ["area_code", "year", "indicator"]
+    a = from_csv.measurements.sort_values(key).reset_index(drop=True)
+    b = from_xlsx.measurements.sort_values(key).reset_index(drop=True)
+    assert (a[key] == b[key]).all().all() and np.allclose(a["value"], b["value"], rtol=0, atol=1e-12)
+    found = inspect(book)
+    assert found.command == f"wijkvitaliteit import leefbaarometer '{book}'" and found.facts["level"] == "wijk"  # quoted: a space

@@ -53,12 +53,19 @@ def test_real_nabijheid_export_reads_every_filled_column_at_its_level(base):
     raw = pd.read_csv(NABIJHEID, sep=";", dtype=str, encoding="utf-8-sig")
     data = read_statline(NABIJHEID, _areas(base))
     assert data.years == [2023] and data.decimal == "." and data.nederland_rows == 1
-    # every non-'.' value cell of a non-Nederland row is one measurement; the '.' cells are counted, not stored
-    values = raw.iloc[1:, 5:].apply(lambda c: c.str.strip())
+    # every non-'.' value cell is one measurement, the Nederland row's too (as NL01); the '.' cells are counted, not stored
+    values = raw.iloc[:, 5:].apply(lambda c: c.str.strip())
     assert len(data.measurements) == int((values != ".").sum().sum())
     assert data.symbols["."] == int((values == ".").sum().sum())
     levels = data.measurements["area_code"].str[:2].value_counts().to_dict()
-    assert levels == {"BU": 111 * 36 - _dots(values, raw, "BU"), "WK": 10 * 36 - _dots(values, raw, "WK"), "GM": 36}
+    nl = int((values.iloc[0] != ".").sum())
+    assert nl > 0 and raw.iloc[0]["Wijken en buurten"].strip() == "Nederland"
+    assert levels == {"BU": 111 * 36 - _dots(values, raw, "BU"), "WK": 10 * 36 - _dots(values, raw, "WK"), "GM": 36, "NL": nl}
+    land = data.areas.set_index("code").loc["NL01"]
+    assert land["level"] == "land" and land["name"] == "Nederland" and pd.isna(land["gemeente_code"])
+    m = data.measurements
+    national = m.loc[(m["area_code"] == "NL01") & (m["indicator"] == "cbs.detailhandel.winkels_dagelijkse_boodschappen.afstand_tot_grote_supermarkt"), "value"]
+    assert national.tolist() == [float(raw.iloc[0]["Detailhandel/Winkels dagelijkse boodschappen/Afstand tot grote supermarkt (km)"])]
     row = raw[raw["Wijken en buurten"].str.strip() == "Oog in Al"].iloc[0]
     header = "Detailhandel/Winkels dagelijkse boodschappen/Afstand tot grote supermarkt (km)"
     supermarkt = "cbs.detailhandel.winkels_dagelijkse_boodschappen.afstand_tot_grote_supermarkt"
@@ -70,7 +77,7 @@ def test_real_nabijheid_export_reads_every_filled_column_at_its_level(base):
 
 
 def _dots(values, raw, prefix):
-    codes = raw.iloc[1:, 3].str.strip()
+    codes = raw.iloc[:, 3].str.strip()
     filled = [c for c in values.columns if (values[c] != ".").any()]
     return int((values.loc[codes.str.startswith(prefix), filled] == ".").sum().sum())
 
@@ -88,6 +95,28 @@ def test_import_statline_lands_with_labels_and_a_second_import_replaces(ws_path)
     with Workspace(ws_path, read_only=True) as ws:
         again = ws.query("SELECT count(*) AS n FROM measurements WHERE source = 'cbs_statline'")["n"].iloc[0]
     assert again == n
+
+
+def test_every_column_and_category_of_the_real_and_fixture_files_gets_an_english_label(ws_path):
+    """The catalogue's label_en is English for every value column of the real Nabijheid exports and every police
+    category of the fixtures (statline_en.toml); a title the glossary cannot read keeps its Dutch text."""
+    areas = _areas(ws_path)
+    catalogues = [
+        read_statline(NABIJHEID, areas).catalogue,
+        read_statline(AMSTERDAM, areas, gemeente="Amsterdam").catalogue,
+        read_statline(OVERLAST, areas, kind="politie", gemeente="GM0599").catalogue,
+        read_statline(MISDRIJVEN, areas, kind="politie", gemeente="GM0344").catalogue,
+    ]
+    labels = pd.concat(catalogues, ignore_index=True)
+    assert len(labels) >= 40  # the filled columns of both exports and every police category
+    dutch = {"afstand", "aantal", "binnen", "totaal", "overlast", "misdrijven", "geregistreerde", "winkels", "groen"}
+    left = [e for e in labels["label_en"] if dutch & set(normalise(e).replace("/", " ").split())]
+    assert left == []
+    by_id = labels.set_index("id")["label_en"]
+    assert by_id["cbs.detailhandel.winkels_dagelijkse_boodschappen.afstand_tot_grote_supermarkt"] == (
+        "Daily groceries shops / Distance to large supermarket"
+    )
+    assert by_id["politie.overlast_door_verward_persoon"] == "Registered nuisance: Nuisance caused by a confused person"
 
 
 def test_names_only_need_a_gemeente_and_match_exactly(ws_path):

@@ -5,6 +5,7 @@ takes, what was found and what is expected. It reads headers and counts; it neve
 from __future__ import annotations
 
 import re
+import shlex
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,11 @@ class Inspection:
         return out
 
 
+def _q(path: Path) -> str:
+    """A path as it must be typed in a shell (StatLine and BZK file names hold spaces)."""
+    return shlex.quote(str(path))
+
+
 def inspect(path: str | Path) -> Inspection:
     path = Path(path)
     if path.is_dir():
@@ -59,7 +65,7 @@ def inspect(path: str | Path) -> Inspection:
         if {"dwellings", "lettings"} <= set(present):
             found.what = "a corporation delivery"
             found.facts["files"] = ", ".join(present)
-            found.command = f"wijkvitaliteit import corporation {path}"
+            found.command = f"wijkvitaliteit import corporation {_q(path)}"
         else:
             found.expected = "a corporation delivery folder with dwellings and lettings (docs/formats.md)"
         return found
@@ -101,7 +107,7 @@ def _geo(path: Path) -> Inspection:
         "vierkant" in layer.lower() for layer in layers
     ):
         found.what = "a CBS grid (vierkantstatistieken), aggregated to the workspace's buurten"
-        found.command = f"wijkvitaliteit import grid {path}"
+        found.command = f"wijkvitaliteit import grid {_q(path)}"
         return found
     found.what = "area boundaries"
     if code is None:
@@ -114,14 +120,14 @@ def _geo(path: Path) -> Inspection:
     layer = (
         ""
         if len(layers) == 1 or path.suffix.lower() != ".gpkg"
-        else ("" if {"buurten", "wijken", "gemeenten"} & set(layers) else f" --layer {layers[0]}")
+        else ("" if {"buurten", "wijken", "gemeenten"} & set(layers) else f" --layer {shlex.quote(layers[0])}")
     )
     options = f" --code-column {code} --code-template 'BUGGGG{{}}'" if own_codes else ""
     if own_codes:
         found.facts["code template"] = "replace GGGG by the gemeente's 4-digit CBS number (Rotterdam: 0599)"
     if not crs and "lon/lat" in found.facts["CRS"]:
         options = " --crs EPSG:4326" + options
-    found.command = f"wijkvitaliteit import geometry {path}{layer}{options}"
+    found.command = f"wijkvitaliteit import geometry {_q(path)}{layer}{options}"
     return found
 
 
@@ -147,10 +153,13 @@ def _zip(path: Path) -> Inspection:
                 header = handle.readline().decode("utf-8-sig", "replace").strip()
             if _is_lbm(header):
                 found.what = "the Leefbaarometer (zipped CSV)"
-                found.command = f"wijkvitaliteit import leefbaarometer {path}"
+                found.command = f"wijkvitaliteit import leefbaarometer {_q(path)}"
                 return found
     found.expected = "a Leefbaarometer zip (a CSV with bu_code, jaar, lbm, afw)"
     return found
+
+
+LBM_LEVELS = (("bu_code", "buurt"), ("wk_code", "wijk"), ("gm_code", "gemeente"))
 
 
 def _is_lbm(header: str) -> bool:
@@ -172,16 +181,24 @@ def _xlsx(path: Path) -> Inspection:
         book.close()
     if set(CORPORATION_NAMES) & set(sheets):
         found.what = "a corporation delivery (one workbook)"
-        found.command = f"wijkvitaliteit import corporation {path}"
+        found.command = f"wijkvitaliteit import corporation {_q(path)}"
+    elif _is_lbm(",".join(header)):
+        level = next((lvl for col, lvl in LBM_LEVELS if col in {h.lower() for h in header}), "")
+        found.what = f"the Leefbaarometer ({level} scores, workbook)"
+        found.facts["level"] = level
+        found.command = f"wijkvitaliteit import leefbaarometer {_q(path)}"
     elif {"recs", "regio"} <= set(header) and ("gwb_code_10" in header or "gwb_code" in header):
         found.what = "CBS Kerncijfers wijken en buurten (KWB workbook)"
         years = YEAR_IN_NAME.findall(path.stem) or YEAR_IN_NAME.findall(sheets[0])
         found.facts["year"] = years[0] if years else "not in the name: give --year"
         found.facts["columns"] = str(len(header))
-        found.command = f"wijkvitaliteit import kwb {path}" + ("" if years else " --year YYYY")
+        found.command = f"wijkvitaliteit import kwb {_q(path)}" + ("" if years else " --year YYYY")
     else:
         found.facts["header"] = ", ".join(header[:8])
-        found.expected = "a KWB workbook (gwb_code_10, regio, recs) or a corporation workbook (docs/formats.md)"
+        found.expected = (
+            "a KWB workbook (gwb_code_10, regio, recs), a Leefbaarometer workbook (bu_code, jaar, lbm, afw) or a "
+            "corporation workbook (docs/formats.md)"
+        )
     return found
 
 
@@ -203,23 +220,21 @@ def _text(path: Path) -> Inspection:
     found.facts["separator"] = repr(sep)
     header = [h.strip().strip('"') for h in first.split(sep)]
     if _is_lbm(first):
-        level = next(
-            (lvl for col, lvl in (("bu_code", "buurt"), ("wk_code", "wijk"), ("gm_code", "gemeente")) if col in first.lower()), ""
-        )
+        level = next((lvl for col, lvl in LBM_LEVELS if col in first.lower()), "")
         found.what = f"the Leefbaarometer ({level} scores)"
         found.facts["level"] = level
-        found.command = f"wijkvitaliteit import leefbaarometer {path}"
+        found.command = f"wijkvitaliteit import leefbaarometer {_q(path)}"
         return found
     region = next((h for h in header if REGION_HEADERS.match(h)), None)
     if region is not None:
         return _statline(path, found, header, lines, sep, region)
     if all(any(p.match(h) for h in header) for p in (COLUMN_PATTERNS["buurtcode"], COLUMN_PATTERNS["wijkcode"])):
         found.what = "the CBS wijk- en buurtcodes list"
-        found.command = f"wijkvitaliteit import codes {path}"
+        found.command = f"wijkvitaliteit import codes {_q(path)}"
         return found
     if path.stem in CORPORATION_NAMES:
         found.what = f"the corporation's {path.stem} table"
-        found.command = f"wijkvitaliteit import corporation {path.parent}"
+        found.command = f"wijkvitaliteit import corporation {_q(path.parent)}"
         return found
     found.facts["header"] = ", ".join(header[:8])
     found.expected = (
@@ -267,7 +282,7 @@ def _statline(path: Path, found: Inspection, header: list[str], lines: list[str]
     commas = sum(bool(re.fullmatch(r"-?\d+,\d+", c)) for c in cells)
     dots = sum(bool(re.fullmatch(r"-?\d+\.\d+", c)) for c in cells)
     found.facts["decimals"] = "','" if commas and not dots else "'.'" if dots and not commas else "mixed" if dots else "none"
-    command = f"wijkvitaliteit import {'politie' if police else 'statline'} {path}"
+    command = f"wijkvitaliteit import {'politie' if police else 'statline'} {_q(path)}"
     if not coded:
         gm = next((i for i, h in enumerate(header) if "gemeentenaam" in h.lower()), None)
         command += "" if gm is not None else " --gemeente GM…"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from wijkvitaliteit.errors import InputError
-from wijkvitaliteit.sources.areas import AREA_COLUMNS, gemeente_of, wijk_of, with_parent_areas
+from wijkvitaliteit.sources.areas import AREA_COLUMNS, NEDERLAND, gemeente_of, wijk_of, with_parent_areas
 from wijkvitaliteit.sources.tabular import check_years, is_missing, read_xlsx, require_columns, to_number
 
 SOURCE = "cbs_kwb"
@@ -75,7 +75,8 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise InputError(path, "each region once", row=i + 2, column=code_col, found=codes.iloc[i])
 
-    keep = (recs != "land").to_numpy()
+    codes = codes.where(recs != "land", NEDERLAND)  # the country's row, kept at level 'land' under StatLine's code
+    keep = np.ones(len(codes), dtype=bool)
     values: dict[str, pd.Series] = {}
     skipped: list[str] = []
     for col in raw.columns:
@@ -107,7 +108,7 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
     area_rows["wijk_code"] = pd.Series(pd.NA, index=area_rows.index, dtype="string")
     is_buurt = area_rows["level"] == "buurt"
     area_rows.loc[is_buurt, "wijk_code"] = wijk_of(area_rows.loc[is_buurt, "code"])
-    area_rows["gemeente_code"] = gemeente_of(area_rows["code"]).where(area_rows["level"] != "gemeente")
+    area_rows["gemeente_code"] = gemeente_of(area_rows["code"]).where(area_rows["level"].isin(["buurt", "wijk"]))
     areas = with_parent_areas(area_rows[AREA_COLUMNS])
 
     wide = pd.DataFrame(values)[keep]

@@ -27,6 +27,7 @@ from wijkvitaliteit.sources.tabular import (
     check_years,
     decode_text,
     read_csv_text,
+    read_xlsx,
     read_member,
     require_columns,
     to_code,
@@ -88,9 +89,14 @@ def _text_of(path: Path) -> tuple[str, str]:
 
 def read_leefbaarometer(path: str | Path) -> LeefbaarometerFile:
     path = Path(path)
-    text, shown = _text_of(path)
-    where = Path(shown)
-    raw = read_csv_text(where, text, delimiter=",")  # the publisher's format is comma-separated
+    if path.suffix.lower() == ".xlsx":  # the same columns in a workbook's first sheet, as text like the CSV's
+        cells, _ = read_xlsx(path)
+        where = path
+        raw = cells.apply(lambda c: c.map(lambda v: "" if v is None or v is pd.NA or v != v else str(v).strip()))
+    else:
+        text, shown = _text_of(path)
+        where = Path(shown)
+        raw = read_csv_text(where, text, delimiter=",")  # the publisher's format is comma-separated
     raw = raw[[c for c in raw.columns if c != "" and not str(c).startswith("Unnamed:")]]  # a leading index column
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     level = next((lvl for lvl, (code, *_) in LEVELS.items() if code in raw.columns), "buurt")

@@ -28,7 +28,7 @@ import pandas as pd
 
 from wijkvitaliteit.errors import INSPECT_HINT as HINT
 from wijkvitaliteit.errors import InputError
-from wijkvitaliteit.sources.areas import AREA_COLUMNS, gemeente_of, wijk_of, with_parent_areas
+from wijkvitaliteit.sources.areas import AREA_COLUMNS, NEDERLAND, gemeente_of, wijk_of, with_parent_areas
 from wijkvitaliteit.sources.kwb import CODE_PATTERN
 from wijkvitaliteit.sources.names import NameMatch, match_names, normalise
 from wijkvitaliteit.sources.tabular import check_years, decode_text, read_csv_text
@@ -79,7 +79,7 @@ class StatlineFile:
         if self.kwb_columns:
             parts.append(f"{len(self.kwb_columns)} columns as kwb.* ({', '.join(self.kwb_columns[:4])})")
         if self.nederland_rows:
-            parts.append(f"{self.nederland_rows} Nederland rows not stored")
+            parts.append(f"{self.nederland_rows} Nederland rows (stored as {NEDERLAND})")
         if self.matching is not None:
             counts = self.matching.counts()
             parts.append("names: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
@@ -100,6 +100,41 @@ def slug(text: str) -> str:
 def kwb_titles() -> dict[str, str]:
     text = resources.files("wijkvitaliteit.sources").joinpath("statline_kwb.toml").read_text(encoding="utf-8")
     return {normalise(k.replace("/", " / ")).replace(" ", ""): v for k, v in tomllib.loads(text)["titles"].items()}
+
+
+@cache
+def _glossary() -> tuple[list[tuple[re.Pattern[str], str]], dict[str, str], dict[str, str]]:
+    text = resources.files("wijkvitaliteit.sources").joinpath("statline_en.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    patterns = [(re.compile(k, re.IGNORECASE), v) for k, v in data["patterns"].items()]
+    return patterns, {k.lower(): v for k, v in data["parts"].items()}, {k.lower(): v for k, v in data["words"].items()}
+
+
+def _english_part(part: str, depth: int = 0) -> str | None:
+    """One label part in English, or None when a word of it is in no list of statline_en.toml."""
+    patterns, parts, words = _glossary()
+    key = re.sub(r"\s+", " ", part.strip()).lower()
+    if key in parts:
+        return parts[key]
+    if depth < 3:
+        for pattern, template in patterns:
+            match = pattern.fullmatch(key)
+            if match:
+                groups = [g if re.fullmatch(r"[\d.]+", g) else _english_part(g, depth + 1) for g in match.groups()]
+                if all(g is not None for g in groups):
+                    return re.sub(r"\{(\d)\}", lambda m: str(groups[int(m.group(1)) - 1]), template)
+    translated = [words.get(w) for w in key.split(" ")]
+    return " ".join(t for t in translated if t) if all(translated) else None
+
+
+def english_label(label_nl: str) -> str:
+    """The English label of a StatLine/police label ("Aantal grote supermarkten / Binnen 1 km" → "Number of large
+    supermarkets / Within 1 km"), part by part; a part the glossary cannot read keeps its Dutch text."""
+    out = []
+    for part in re.split(r"( / |: )", label_nl):  # the separators are kept (odd positions)
+        english = None if part in (" / ", ": ") else _english_part(part)
+        out.append(english[0].upper() + english[1:] if english else part)
+    return "".join(out)
 
 
 def kwb_indicator(title: str) -> str | None:
@@ -268,7 +303,8 @@ def read_statline(
     counted: dict[str, int] = {}
     columns = _columns(value_cols, kind)
     frames = []
-    keep = codes.notna() & ~nederland
+    codes = codes.where(~nederland, NEDERLAND)  # the country's own row, kept at level 'land'
+    keep = codes.notna()
     for col in columns:
         values = raw[col.header]
         missing = values.isin(symbols)
@@ -306,11 +342,11 @@ def read_statline(
     catalogue = (
         long.drop_duplicates("indicator")[["indicator", "label", "unit"]]
         .rename(columns={"indicator": "id", "label": "label_nl"})
-        .assign(label_en=lambda f: f["label_nl"], direction="neutral", source=source)
+        .assign(label_en=lambda f: f["label_nl"].map(english_label), direction="neutral", source=source)
         .reset_index(drop=True)
     )
     catalogue = catalogue[~catalogue["id"].str.startswith("kwb.")]  # the KWB ids keep their catalogue labels
-    new_areas = _areas_from_codes(codes[keep & is_code], region[keep & is_code], areas)
+    new_areas = _areas_from_codes(codes[keep & (is_code | nederland)], region[keep & (is_code | nederland)], areas)
     return StatlineFile(
         kind=kind,
         table=table,
@@ -419,7 +455,8 @@ def _areas_from_codes(codes: pd.Series, names: pd.Series, known: pd.DataFrame) -
     frame = frame[~frame["code"].isin(set(known["code"]))]
     if frame.empty:
         return pd.DataFrame(columns=AREA_COLUMNS).astype("string")
-    frame["level"] = frame["code"].str[:2].map({"BU": "buurt", "WK": "wijk", "GM": "gemeente"})
+    frame["level"] = frame["code"].str[:2].map({"BU": "buurt", "WK": "wijk", "GM": "gemeente", "NL": "land"})
+    frame.loc[frame["level"] == "land", "name"] = "Nederland"
     frame["wijk_code"] = wijk_of(frame["code"]).where(frame["level"] == "buurt")
-    frame["gemeente_code"] = gemeente_of(frame["code"]).where(frame["level"] != "gemeente")
+    frame["gemeente_code"] = gemeente_of(frame["code"]).where(frame["level"].isin(["buurt", "wijk"]))
     return with_parent_areas(frame[AREA_COLUMNS])

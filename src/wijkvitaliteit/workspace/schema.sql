@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL
 
 CREATE TABLE IF NOT EXISTS areas (
     code VARCHAR PRIMARY KEY,          -- BU02680736, WK026807, GM0268
-    level VARCHAR NOT NULL,            -- buurt | wijk | gemeente
+    level VARCHAR NOT NULL,            -- buurt | wijk | gemeente | land (NL01, Nederland)
     name VARCHAR,
     wijk_code VARCHAR,                 -- buurten only
     gemeente_code VARCHAR,             -- buurten and wijken
