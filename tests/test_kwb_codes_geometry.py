@@ -53,6 +53,27 @@ def test_kwb_2024_year_from_file_name_when_sheet_is_renamed():
     assert len(_buurt_values(kwb, "kwb.a_inw")) > 100
 
 
+def test_kwb_national_row_is_kept_as_nl01(tmp_path):
+    """A KWB workbook of the whole country starts with the row 'Nederland' (recs Land, code NL00): its values are
+    stored under NL01 at level 'land', beside the gemeenten, wijken and buurten."""
+    import pandas as pd
+
+    from wijkvitaliteit.sources.tabular import read_xlsx
+
+    frame, sheet = read_xlsx(bundled.KWB_UTRECHT[2023])
+    land = frame.iloc[[0]].copy()
+    code_col = "gwb_code_10" if "gwb_code_10" in frame.columns else "gwb_code"
+    land[code_col], land["regio"], land["recs"], land["a_inw"] = "NL00", "Nederland", "Land", 17942942
+    path = tmp_path / "kwb-2023.xlsx"
+    pd.concat([land, frame], ignore_index=True).to_excel(path, sheet_name=sheet, index=False, engine="xlsxwriter")
+    kwb = read_kwb(path)
+    nl = kwb.areas.set_index("code").loc["NL01"]
+    assert nl["level"] == "land" and nl["name"] == "Nederland" and pd.isna(nl["gemeente_code"])
+    m = kwb.measurements
+    assert m.loc[(m["area_code"] == "NL01") & (m["indicator"] == "kwb.a_inw"), "value"].tolist() == [17942942]
+    assert len(kwb.areas[kwb.areas["level"] == "buurt"]) == 111
+
+
 def test_code_list_rebuilds_codes_and_names():
     codes = read_codes(bundled.CODES)
     areas = codes.areas.set_index("code")
