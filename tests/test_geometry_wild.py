@@ -60,7 +60,8 @@ def test_municipal_shapefile_without_prj_in_lon_lat_with_own_codes(tmp_path, enc
     assert data.source_crs == "EPSG:4326"
     ws = tmp_path / "ws.duckdb"
     pipeline.import_codes(ws, bundled.CODES)
-    result = run_cli("import", "geometry", str(path), "--code-column", "buurtcode", "--code-template", "BU0344{}", "--crs", "EPSG:4326", "-w", str(ws))
+    options = ["--code-column", "buurtcode", "--code-template", "BU0344{}", "--crs", "EPSG:4326"]
+    result = run_cli("import", "geometry", str(path), *options, "-w", str(ws))
     assert result.returncode == 0, result.stderr
     found = inspect(path)
     assert "lon/lat" in found.facts["CRS"] and found.command is not None

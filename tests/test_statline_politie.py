@@ -64,8 +64,10 @@ def test_real_nabijheid_export_reads_every_filled_column_at_its_level(base):
     land = data.areas.set_index("code").loc["NL01"]
     assert land["level"] == "land" and land["name"] == "Nederland" and pd.isna(land["gemeente_code"])
     m = data.measurements
-    national = m.loc[(m["area_code"] == "NL01") & (m["indicator"] == "cbs.detailhandel.winkels_dagelijkse_boodschappen.afstand_tot_grote_supermarkt"), "value"]
-    assert national.tolist() == [float(raw.iloc[0]["Detailhandel/Winkels dagelijkse boodschappen/Afstand tot grote supermarkt (km)"])]
+    supermarkt = "cbs.detailhandel.winkels_dagelijkse_boodschappen.afstand_tot_grote_supermarkt"
+    header = "Detailhandel/Winkels dagelijkse boodschappen/Afstand tot grote supermarkt (km)"
+    national = m.loc[(m["area_code"] == "NL01") & (m["indicator"] == supermarkt), "value"]
+    assert national.tolist() == [float(raw.iloc[0][header])]
     row = raw[raw["Wijken en buurten"].str.strip() == "Oog in Al"].iloc[0]
     header = "Detailhandel/Winkels dagelijkse boodschappen/Afstand tot grote supermarkt (km)"
     supermarkt = "cbs.detailhandel.winkels_dagelijkse_boodschappen.afstand_tot_grote_supermarkt"
@@ -252,3 +254,23 @@ def test_inspect_says_what_it_cannot_place(tmp_path):
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     result = run_cli("inspect", str(path))
     assert result.returncode == 1 and "no import reads this file; expected" in result.stdout
+
+
+def test_inspect_a_folder_of_downloads_names_each_files_import(tmp_path):
+    """An unpacked download folder (no corporation delivery): one import per file it can place, with paths quoted;
+    documents and files it cannot place are listed, not guessed."""
+    folder = tmp_path / "downloads van de gemeente"
+    folder.mkdir()
+    shutil.copy(NABIJHEID, folder / NABIJHEID.name)
+    shutil.copy(OVERLAST, folder / OVERLAST.name)
+    (folder / "toelichting.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "iets.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    found = inspect(folder)
+    assert found.what == "a folder of 4 files" and found.command is not None
+    commands = found.command.split("\n")
+    assert [c.strip().split(" ")[2] for c in commands] == ["statline", "politie"]
+    assert all("'" in c for c in commands)  # the folder's name has spaces: quoted for the shell
+    assert found.facts["iets.csv"] == "not recognised" and "toelichting.pdf" not in found.facts
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    assert inspect(empty).command is None

@@ -12,7 +12,8 @@ from wijkvitaliteit.sources.identify import inspect
 
 def inspect_command(path: Path) -> None:
     """Say what a file is (format, publisher and table, level, years, code or name column, CRS, encoding, rows,
-    CBS symbols) and print the import command for it; for a file no import reads, what it found and expected."""
+    CBS symbols) and print the import command for it; for a file no import reads, what it found and expected. For a
+    folder of downloads, each file and its import."""
     if not path.exists():
         from wijkvitaliteit.errors import InputError
 

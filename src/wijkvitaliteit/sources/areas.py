@@ -9,6 +9,7 @@ AREA_COLUMNS = ["code", "level", "name", "wijk_code", "gemeente_code"]
 
 NEDERLAND = "NL01"  # the country's own rows (StatLine's RegioS code; the KWB workbooks write NL00), level 'land'
 
+
 def wijk_of(buurt_codes: pd.Series) -> pd.Series:
     """BU02680736 → WK026807 (the CBS code anatomy: BU + gemeente(4) + wijk(2) + buurt(2))."""
     return "WK" + buurt_codes.str.slice(2, 8)

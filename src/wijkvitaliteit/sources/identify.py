@@ -67,7 +67,7 @@ def inspect(path: str | Path) -> Inspection:
             found.facts["files"] = ", ".join(present)
             found.command = f"wijkvitaliteit import corporation {_q(path)}"
         else:
-            found.expected = "a corporation delivery folder with dwellings and lettings (docs/formats.md)"
+            _folder_of_files(path, found, incomplete_delivery=bool(present))
         return found
     check_file(path)
     suffix = path.suffix.lower()
@@ -78,6 +78,34 @@ def inspect(path: str | Path) -> Inspection:
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx(path)
     return _text(path)
+
+
+def _folder_of_files(path: Path, found: Inspection, *, incomplete_delivery: bool, limit: int = 40) -> None:
+    """A folder that is no corporation delivery (a download unpacked, a folder of boundaries): each file's import,
+    one command per line, so that the whole folder can be read without guessing."""
+    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+    if incomplete_delivery or not files:
+        found.expected = "a corporation delivery folder with dwellings and lettings, or a folder of files (docs/formats.md)"
+        return
+    found.what = f"a folder of {len(files)} files"
+    commands = []
+    for file in files[:limit]:
+        if file.suffix.lower() in (".shx", ".dbf", ".prj", ".cpg", ".qmd", ".xml", ".pdf", ".txt", ".md"):
+            continue  # a shapefile's companions and documents: read with their .shp, or not at all
+        try:
+            each = inspect(file)
+        except Exception as exc:  # noqa: BLE001 — one unreadable file is reported, the others still inspected
+            found.facts[file.name] = f"not readable ({type(exc).__name__})"
+            continue
+        found.facts[file.name] = each.what
+        if each.command:
+            commands.append(each.command)
+    if len(files) > limit:
+        found.facts["…"] = f"{len(files) - limit} more files not inspected"
+    if commands:
+        found.command = "\n    ".join(commands)
+    else:
+        found.expected = "a corporation delivery folder with dwellings and lettings, or files an import reads"
 
 
 def _looks_like_plain_json(path: Path) -> bool:

@@ -122,7 +122,10 @@ def _english_part(part: str, depth: int = 0) -> str | None:
             if match:
                 groups = [g if re.fullmatch(r"[\d.]+", g) else _english_part(g, depth + 1) for g in match.groups()]
                 if all(g is not None for g in groups):
-                    return re.sub(r"\{(\d)\}", lambda m: str(groups[int(m.group(1)) - 1]), template)
+                    out = template
+                    for i, g in enumerate(groups, start=1):
+                        out = out.replace(f"{{{i}}}", str(g))
+                    return out
     translated = [words.get(w) for w in key.split(" ")]
     return " ".join(t for t in translated if t) if all(translated) else None
 
