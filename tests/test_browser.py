@@ -144,11 +144,11 @@ def test_analysis_pages_render_and_sort(page, live_server):
     page.goto(f"{live_server}/analyse/gevoeligheid")
     rows = page.locator("table.sortable tbody tr")
     assert rows.count() > 100
-    page.locator("table.sortable th button", has_text="p_flagged").click()
+    page.locator("table.sortable th button", has_text="kans op aandacht").click()
     assert page.locator("table.sortable th[aria-sort]").count() == 1
     screenshot(page, "analyse-gevoeligheid")
     page.goto(f"{live_server}/analyse/veerkracht")
-    assert "vulnerable_share" in page.locator("table").first.inner_text()
+    assert "aandeel kwetsbare instroom" in page.locator("table").first.inner_text()
     page.goto(f"{live_server}/analyse/segregatie?groep=bijstand&gemeente=GM0344")
     assert page.locator("table").count() == 3
 

@@ -260,3 +260,33 @@ def test_every_map_layer_in_every_year_answers(client, gemeente):
                 empty += 1
                 assert layer in ("fys", "onv", "soc", "vrz", "won") and year < 2014, (layer, year)
     assert empty > 0  # the case exists in the demo: Leefbaarometer 1.0/2.0 years without dimensions
+
+
+CODE_NAMES = re.compile(
+    r"\b(gemeente_name|gemeente_code|group_share|location_quotient|km_from_centre|p_flagged|rank_p0?5|rank_p95|"
+    r"stable_flagged|stable_not_flagged|under_pressure|as_expected|too_few_years|vulnerable_share|"
+    r"ci_low|ci_high|p_value|difference_low|difference_high|kwb\.[a-z_]+|corp\.[a-z_]+)\b"
+)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize(
+    "path", ["/analyse/veerkracht", "/analyse/segregatie?groep=kwetsbaar&gemeente=GM0268", "/analyse/gevoeligheid"]
+)
+def test_analysis_pages_speak_in_words_not_code_names(client, path, lang):
+    """Headers, categories, the sensitivity summary and the segregation question in the language's words; the year
+    as a year (2023, not 2.023); a sentence under each table; the JSON twin keeps the ids for programs."""
+    html = client.get(path + ("&" if "?" in path else "?") + f"lang={lang}").text
+    body = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", re.sub(r'\s(value|data-value|name|id|for|href|class|data-sort)="[^"]*"', "", body))
+    assert not CODE_NAMES.findall(text), CODE_NAMES.findall(text)[:5]
+    assert "{" not in text  # never a dict or a template hole
+    if "segregatie" in path:
+        assert re.search(r"Nijmegen\s+20[12]\d\s", text) and not re.search(r"Nijmegen\s+2[.,]0\d\d", text)  # the year
+    assert body.count('<p class="note">') >= 2  # the intro and a sentence per table
+    words = {"nl": ("buurt", "gemeente"), "en": ("neighbourhood", "municipality")}[lang]
+    assert all(w in text for w in words)
+    if lang == "en":
+        assert not re.search(r"\b(buurten|gemeente|aandacht|kwetsbare|oordeel|trekkingen)\b", text), path
+    twin = client.get(path.replace("?", ".json?") if "?" in path else path + ".json").json()
+    assert twin  # ids stay in the JSON for programs

@@ -76,7 +76,10 @@ def analyse_segregation(
     with Workspace(workspace, read_only=True) as ws:
         code = queries.resolve_gemeenten(ws, [gemeente])[0] if gemeente else None
         page = diagnosis.segregation_page(ws, g, tt, code, year)
-    out.print(t("analysis.segregation_intro", lang, group=g, total=tt), style="italic")
+    out.print(
+        t("analysis.segregation_intro", lang, group=diagnosis.count_label(g, lang), total=diagnosis.count_label(tt, lang)),
+        style="italic",
+    )
     print_table(
         page.table,
         "segregatie",

@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from wijkvitaliteit.errors import INSPECT_HINT, InputError, UserError
-from wijkvitaliteit.present.i18n import default_lang, number, t
+from wijkvitaliteit.present.i18n import column_label, default_lang, number, t, value_label
 from wijkvitaliteit.workspace import queries
 from wijkvitaliteit.workspace.store import DEFAULT_PATH, ENV_VAR, Workspace
 
@@ -151,13 +151,20 @@ def fictitious_banner(ws: Workspace, lang: str) -> None:
 def print_table(
     frame: pd.DataFrame, title: str, columns: list[str], lang: str, limit: int = 40, labels: dict[str, str] | None = None
 ) -> None:
-    """A table of some columns; ``labels`` gives their headers (default: the column names)."""
+    """A table of some columns; ``labels`` gives their headers (default: the analysis headers ``col.*``, else the
+    column names); category values are shown in words (``label.*``)."""
     table = Table(title=title, title_justify="left")
     for col in columns:
-        table.add_column((labels or {}).get(col, col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
+        header = (labels or {}).get(col) or column_label(col, lang)
+        table.add_column(header, justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
     for _, row in frame.head(limit).iterrows():
         table.add_row(
-            *["" if pd.isna(row[c]) else (number(row[c], lang, 3) if isinstance(row[c], float) else str(row[c])) for c in columns]
+            *[
+                ""
+                if pd.isna(row[c])
+                else (number(row[c], lang, 3) if isinstance(row[c], float) else str(value_label(row[c], lang)))
+                for c in columns
+            ]
         )
     out.print(table)
     if len(frame) > limit:

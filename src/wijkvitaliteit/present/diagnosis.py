@@ -9,6 +9,7 @@ import pandas as pd
 
 from wijkvitaliteit.analysis import resilience, segregation, sensitivity
 from wijkvitaliteit.errors import BadParameter
+from wijkvitaliteit.indicators import indicator
 from wijkvitaliteit.present.pages import Page, records
 from wijkvitaliteit.scoring.runs import Run
 from wijkvitaliteit.workspace import queries
@@ -22,6 +23,12 @@ SEGREGATION_PRESETS = {
 }
 
 
+def count_label(expression: str, lang: str) -> str:
+    """A count as the segregation presets write it ("kwb.a_woning × kwb.p_wcorpw%") in the catalogue's words."""
+    labels = [indicator(p.strip().rstrip("%")).label(lang) for p in expression.split("×")]
+    return " × ".join(x[:1].lower() + x[1:] if x[1:2].islower() else x for x in labels)  # mid-sentence: "aantal inwoners"
+
+
 def resilience_page(ws: Workspace, run: Run) -> Page:
     measurements = queries.measurements(
         ws, ["corp.nuisance_per_100", "corp.vulnerable_share", "kwb.p_wcorpw"], columns="area_code, year, indicator, value"
@@ -33,7 +40,8 @@ def resilience_page(ws: Workspace, run: Run) -> Page:
     buurten = result.buurten.merge(
         resilience.draagkracht(result, current, run.model).rename_axis("area_code").reset_index(), on="area_code", how="left"
     )
-    buurten = queries.buurt_names(ws).merge(buurten, on="area_code").sort_values(["label", "difference"], ascending=[True, False])
+    names = queries.buurt_names(ws).merge(queries.gemeente_names(ws), on="gemeente_code", how="left")
+    buurten = names.merge(buurten, on="area_code").sort_values(["label", "difference"], ascending=[True, False])
     buurten["draagkracht"] = buurten["draagkracht"].replace(np.inf, np.nan)
     return Page(
         {

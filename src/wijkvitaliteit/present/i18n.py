@@ -419,9 +419,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "Draagkracht: geen, de veerkracht staat al op 3 punten.",
         "en": "Capacity: none, resilience is already at 3 points.",
     },
-    "label.stable_flagged": {"nl": "stabiel aandacht", "en": "stable flagged"},
+    "label.stable_flagged": {"nl": "stabiel met aandacht", "en": "stably flagged"},
     "label.borderline": {"nl": "op de grens", "en": "borderline"},
-    "label.stable_not_flagged": {"nl": "stabiel geen aandacht", "en": "stable not flagged"},
+    "label.stable_not_flagged": {"nl": "stabiel zonder aandacht", "en": "stably not flagged"},
     "label.absorbs": {"nl": "vangt op", "en": "absorbs"},
     "label.as_expected": {"nl": "zoals verwacht", "en": "as expected"},
     "label.under_pressure": {"nl": "onder druk", "en": "under pressure"},
@@ -461,12 +461,114 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.detail": {"nl": "inhoud", "en": "content"},
     "report.colophon": {"nl": "Colofon", "en": "Colophon"},
     "report.workspace": {"nl": "Werkruimte", "en": "Workspace"},
+    # -- analysis tables: column headers (col.*), category values (value.*), one sentence per table (table.*) -----
+    "col.name": {"nl": "buurt", "en": "neighbourhood"},
+    "col.gemeente_name": {"nl": "gemeente", "en": "municipality"},
+    "col.gemeente_code": {"nl": "gemeente", "en": "municipality"},
+    "col.year": {"nl": "jaar", "en": "year"},
+    "col.units": {"nl": "buurten", "en": "neighbourhoods"},
+    "col.group_share": {"nl": "aandeel groep", "en": "group share"},
+    "col.dissimilarity": {"nl": "ongelijkheid (D)", "en": "dissimilarity (D)"},
+    "col.isolation": {"nl": "isolatie", "en": "isolation"},
+    "col.exposure": {"nl": "blootstelling", "en": "exposure"},
+    "col.entropy": {"nl": "entropie (Theil)", "en": "entropy (Theil)"},
+    "col.ring": {"nl": "ring (0 = centrum)", "en": "ring (0 = centre)"},
+    "col.km_from": {"nl": "van km", "en": "from km"},
+    "col.km_to": {"nl": "tot km", "en": "to km"},
+    "col.share": {"nl": "aandeel groep", "en": "group share"},
+    "col.group": {"nl": "groep", "en": "group"},
+    "col.total": {"nl": "totaal", "en": "total"},
+    "col.location_quotient": {"nl": "locatiequotiënt", "en": "location quotient"},
+    "col.km_from_centre": {"nl": "km van centrum", "en": "km from centre"},
+    "col.vitality": {"nl": "vitaliteitsscore", "en": "vitality score"},
+    "col.p_flagged": {"nl": "kans op aandacht", "en": "probability flagged"},
+    "col.rank_p05": {"nl": "rang 5%", "en": "rank 5%"},
+    "col.rank_p95": {"nl": "rang 95%", "en": "rank 95%"},
+    "col.label": {"nl": "oordeel", "en": "verdict"},
+    "col.term": {"nl": "term", "en": "term"},
+    "col.estimate": {"nl": "schatting", "en": "estimate"},
+    "col.ci_low": {"nl": "95%-interval van", "en": "95% interval from"},
+    "col.ci_high": {"nl": "95%-interval tot", "en": "95% interval to"},
+    "col.p_value": {"nl": "p-waarde", "en": "p-value"},
+    "col.observed": {"nl": "waargenomen", "en": "observed"},
+    "col.expected": {"nl": "verwacht", "en": "expected"},
+    "col.difference": {"nl": "verschil", "en": "difference"},
+    "col.difference_low": {"nl": "verschil 95% van", "en": "difference 95% from"},
+    "col.difference_high": {"nl": "verschil 95% tot", "en": "difference 95% to"},
+    "col.draagkracht": {"nl": "draagkracht", "en": "capacity to absorb"},
+    "label.vulnerable_share": {"nl": "aandeel kwetsbare instroom", "en": "share of vulnerable inflow"},
+    "label.vulnerable_share × corporation_share": {
+        "nl": "kwetsbare instroom × corporatie-aandeel",
+        "en": "vulnerable inflow × corporation share",
+    },
+    "field.groep": {"nl": "groep", "en": "group"},
+    "field.gemeente": {"nl": "gemeente (code)", "en": "municipality (code)"},
+    "preset.bijstand": {"nl": "bijstand onder inwoners", "en": "social assistance among inhabitants"},
+    "preset.corporatie": {"nl": "corporatiewoningen onder woningen", "en": "corporation dwellings among dwellings"},
+    "preset.kwetsbaar": {"nl": "kwetsbare instroom onder verhuringen", "en": "vulnerable inflow among lettings"},
+    "table.segregation_indices": {
+        "nl": "Per gemeente en jaar: D = het deel van de groep dat zou moeten verhuizen voor een gelijke spreiding "
+        "(0 = gelijk, 1 = volledig gescheiden); isolatie = het aandeel van de groep in de buurt van een gemiddeld "
+        "groepslid. Indices over buurten: een verschil binnen een buurt blijft onzichtbaar.",
+        "en": "Per municipality and year: D = the share of the group that would have to move for an even spread "
+        "(0 = even, 1 = fully separated); isolation = the group's share in the neighbourhood of an average member. "
+        "Indices over neighbourhoods: differences within a neighbourhood stay invisible.",
+    },
+    "table.location_quotients": {
+        "nl": "Locatiequotiënt = het aandeel van de groep in de buurt gedeeld door dat in de gemeente (1 = gemiddeld); "
+        "kleine buurten schommelen sterk.",
+        "en": "Location quotient = the group's share in the neighbourhood divided by that in the municipality "
+        "(1 = average); small neighbourhoods vary strongly.",
+    },
+    "table.location_quotients_title": {"nl": "Per buurt: oververtegenwoordiging", "en": "Per neighbourhood: over-representation"},
+    "table.sensitivity": {
+        "nl": "{year}: {stable_flagged} buurten stabiel met aandacht, {borderline} op de grens, {stable_not_flagged} "
+        "stabiel zonder aandacht",
+        "en": "{year}: {stable_flagged} neighbourhoods stably flagged, {borderline} borderline, {stable_not_flagged} "
+        "stably not flagged",
+    },
+    "table.sensitivity_note": {
+        "nl": "Kans op aandacht = het deel van de trekkingen waarin de buurt ≥ de drempel scoort; de rang loopt van "
+        "1 (zwakst) en het interval zegt hoe vast die plaats is. Het zegt niets over meetfouten in de data zelf.",
+        "en": "Probability flagged = the share of draws in which the neighbourhood scores at or above the threshold; the "
+        "rank runs from 1 (weakest) and its interval says how firm that place is. It says nothing of errors in the data.",
+    },
+    "table.resilience_coefficients": {
+        "nl": "{n_obs} buurt-jaren, {n_buurten} buurten",
+        "en": "{n_obs} neighbourhood-years, {n_buurten} neighbourhoods",
+    },
+    "table.resilience_significant": {
+        "nl": "{term}: {estimate} (95%-interval {low} tot {high}, p = {p}) — de samenhang is te onderscheiden van nul.",
+        "en": "{term}: {estimate} (95% interval {low} to {high}, p = {p}) — the association is distinguishable from zero.",
+    },
+    "table.resilience_not_significant": {
+        "nl": "{term}: {estimate} (95%-interval {low} tot {high}, p = {p}) — niet te onderscheiden van geen samenhang; "
+        "deze data kunnen die vraag niet beantwoorden.",
+        "en": "{term}: {estimate} (95% interval {low} to {high}, p = {p}) — not distinguishable from no association; "
+        "these data cannot answer that question.",
+    },
+    "table.resilience_buurten_note": {
+        "nl": "Vangt op = minder overlast dan het model verwacht, over de jaren en buiten het 95%-interval; onder druk = "
+        "meer. Verwacht is wat de buurt zou hebben bij zijn instroom en corporatie-aandeel.",
+        "en": "Absorbs = less nuisance than the model expects, over the years and outside the 95% interval; under pressure "
+        "= more. Expected is what the neighbourhood would have given its inflow and corporation share.",
+    },
 }
 
 
 def default_lang() -> str:
     lang = os.environ.get("WIJKVITALITEIT_LANG", "nl")
     return lang if lang in LANGS else "nl"
+
+
+def column_label(column: str, lang: str = "nl") -> str:
+    """The header of an analysis column (``col.*``); a column without one keeps its name."""
+    return t("col." + column, lang) if "col." + column in MESSAGES else column
+
+
+def value_label(value: object, lang: str = "nl") -> object:
+    """A category value in words (``label.*``: stable_flagged → "stabiel met aandacht"); other values unchanged."""
+    return t("label." + value, lang) if isinstance(value, str) and "label." + value in MESSAGES else value
 
 
 def t(key: str, lang: str = "nl", **values: object) -> str:

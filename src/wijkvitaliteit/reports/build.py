@@ -57,7 +57,17 @@ def count_text(value) -> str:
 
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    env.globals.update(t=t, number=number, indicator=indicator, format_value=format_value, pts=points_text, count=count_text)
+    from wijkvitaliteit.present.diagnosis import count_label
+
+    env.globals.update(
+        t=t,
+        number=number,
+        indicator=indicator,
+        format_value=format_value,
+        pts=points_text,
+        count=count_text,
+        count_label=count_label,
+    )
     return env
 
 
