@@ -164,7 +164,7 @@ def test_analyse_cli(demo_workspace, tmp_path):
     result = run_cli("analyse", "segregation", "--gemeente", "Utrecht", "--workspace", str(demo_workspace))
     assert result.returncode == 0 and "Utrecht" in result.stdout
     result = run_cli("analyse", "resilience", "--workspace", str(demo_workspace), "--lang", "en")
-    assert result.returncode == 0 and "vulnerable_share" in result.stdout
+    assert result.returncode == 0 and "share of vulnerable inflow" in result.stdout and "vulnerable_share" not in result.stdout
     bad = run_cli(
         "analyse", "segregation", "--group", "kwb.bestaat_niet", "--total", "kwb.a_inw", "--workspace", str(demo_workspace)
     )
