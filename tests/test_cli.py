@@ -57,7 +57,22 @@ def test_list_attention_matches_the_scores(demo_workspace):
     assert len(flagged) > 0
     for code in flagged["area_code"]:
         assert code in result.stdout
-    assert f"{len(flagged)} buurt" in result.stdout
+    assert f"{len(flagged)} buurten" in result.stdout or (len(flagged) == 1 and "1 buurt" in result.stdout)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_list_fits_an_80_column_terminal_with_whole_names_and_headers(demo_workspace, lang):
+    """In 80 columns no header or name is cut: names wrap, the point columns are L/O/V with a line that says so."""
+    result = run_cli("list", "--lang", lang, "--workspace", str(demo_workspace), env={"COLUMNS": "80"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    assert "…" not in result.stdout
+    header = next(line for line in lines if line.startswith("code"))
+    words = {"nl": ["naam", "gemeente", "score", "categorie", "aandacht"], "en": ["name", "municipality", "attention"]}
+    assert all(w in header.split() for w in words[lang]), header
+    caption = {"nl": "L = leefbaarheid", "en": "L = liveability"}[lang]
+    assert caption in result.stdout and {"nl": "buurten", "en": "neighbourhoods"}[lang] in lines[-1]
 
 
 def test_export_csv_round_trips_the_scores(demo_workspace, tmp_path):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich import box
 from rich.table import Table
 
 from wijkvitaliteit.cli.common import (
@@ -38,16 +39,18 @@ def _vitality(row: pd.Series, lang: str) -> str:
 
 
 def score_table(frame: pd.DataFrame, run: Run, lang: str, title: str, with_gemeente: bool = True) -> Table:
-    table = Table(title=title, title_justify="left")
+    # In an 80-column terminal the names wrap (fold) rather than end in "…"; the point columns carry the factor's
+    # first letter (L, O, V; the line under the table says which is which) so that the words get the room.
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     table.add_column(t("code", lang), no_wrap=True)
-    table.add_column(t("name", lang))
+    table.add_column(t("name", lang), overflow="fold", min_width=10)
     if with_gemeente:
-        table.add_column(t("gemeente", lang))
+        table.add_column(t("gemeente", lang), overflow="fold", min_width=len(t("gemeente", lang)))
     for factor in ("leefbaarheid", "organisatiekracht", "veerkracht"):
-        table.add_column(t(f"factor.{factor}", lang)[:5] + ".", justify="right")
-    table.add_column(t("vitality", lang), justify="right")
-    table.add_column(t("category", lang))
-    table.add_column(t("attention", lang))
+        table.add_column(t(f"factor.{factor}", lang)[:1].upper(), justify="right", no_wrap=True)
+    table.add_column(t("cli.score", lang), justify="right", no_wrap=True)
+    table.add_column(t("category", lang), overflow="fold", min_width=len(t("category", lang)))
+    table.add_column(t("attention", lang), overflow="fold", min_width=len(t("attention", lang)))
     for _, row in frame.iterrows():
         place = [row["gemeente_name"] or row["gemeente_code"]] if with_gemeente else []
         table.add_row(
@@ -78,8 +81,10 @@ def list_buurten(
         codes = queries.resolve_gemeenten(ws, gemeente) if gemeente else None
         frame = queries.score_table(ws, run.run_id, year, codes, attention_only=attention)
         fictitious_banner(ws, lang)
-    out.print(score_table(frame, run, lang, f"{t('year', lang)} {year} · {t('model', lang)} {run.model_hash[:12]}"))
-    out.print(f"{len(frame)} {t('buurt', lang)}")
+    title = f"{t('year', lang)} {year} · {t('model', lang)} {run.model_hash[:12]}"
+    out.print(score_table(frame, run, lang, title, with_gemeente=not codes or len(codes) > 1))
+    out.print(t("cli.score_caption", lang), soft_wrap=False)
+    out.print(t("cli.one_buurt", lang) if len(frame) == 1 else t("cli.n_buurten", lang, n=number(len(frame), lang)))
 
 
 def show(

@@ -461,6 +461,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.detail": {"nl": "inhoud", "en": "content"},
     "report.colophon": {"nl": "Colofon", "en": "Colophon"},
     "report.workspace": {"nl": "Werkruimte", "en": "Workspace"},
+    "cli.score": {"nl": "score", "en": "score"},
+    "cli.n_buurten": {"nl": "{n} buurten", "en": "{n} neighbourhoods"},
+    "cli.one_buurt": {"nl": "1 buurt", "en": "1 neighbourhood"},
+    "cli.score_caption": {
+        "nl": "L = leefbaarheid, O = organisatiekracht, V = veerkracht (1–3 punten); score = L × O × V, aandacht bij ≥ 9",
+        "en": "L = liveability, O = organising capacity, R = resilience (1–3 points); score = L × O × R, attention at ≥ 9",
+    },
     # -- analysis tables: column headers (col.*), category values (value.*), one sentence per table (table.*) -----
     "col.name": {"nl": "buurt", "en": "neighbourhood"},
     "col.gemeente_name": {"nl": "gemeente", "en": "municipality"},
