@@ -288,5 +288,5 @@ def test_analysis_pages_speak_in_words_not_code_names(client, path, lang):
     assert all(w in text for w in words)
     if lang == "en":
         assert not re.search(r"\b(buurten|gemeente|aandacht|kwetsbare|oordeel|trekkingen)\b", text), path
-    twin = client.get(path.replace("?", ".json?") if "?" in path else path + ".json").json()
-    assert twin  # ids stay in the JSON for programs
+    twin = client.get(path.replace("?", ".json?") if "?" in path else path + ".json").text
+    assert CODE_NAMES.search(twin)  # the ids stay in the JSON for programs

@@ -58,6 +58,7 @@ def count_text(value) -> str:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     from wijkvitaliteit.present.diagnosis import count_label
+    from wijkvitaliteit.present.i18n import value_label
 
     env.globals.update(
         t=t,
@@ -67,6 +68,7 @@ def _environment() -> Environment:
         pts=points_text,
         count=count_text,
         count_label=count_label,
+        value_label=value_label,
     )
     return env
 

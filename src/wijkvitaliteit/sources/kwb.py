@@ -76,7 +76,6 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
         raise InputError(path, "each region once", row=i + 2, column=code_col, found=codes.iloc[i])
 
     codes = codes.where(recs != "land", NEDERLAND)  # the country's row, kept at level 'land' under StatLine's code
-    keep = np.ones(len(codes), dtype=bool)
     values: dict[str, pd.Series] = {}
     skipped: list[str] = []
     for col in raw.columns:
@@ -104,15 +103,14 @@ def read_kwb(path: str | Path, *, year: int | None = None, sheet: str | None = N
 
     level = recs.map(LEVELS)
     area_rows = pd.DataFrame({"code": codes, "level": level, "name": raw["regio"].astype("string").str.strip()})
-    area_rows = area_rows[keep]
     area_rows["wijk_code"] = pd.Series(pd.NA, index=area_rows.index, dtype="string")
     is_buurt = area_rows["level"] == "buurt"
     area_rows.loc[is_buurt, "wijk_code"] = wijk_of(area_rows.loc[is_buurt, "code"])
     area_rows["gemeente_code"] = gemeente_of(area_rows["code"]).where(area_rows["level"].isin(["buurt", "wijk"]))
     areas = with_parent_areas(area_rows[AREA_COLUMNS])
 
-    wide = pd.DataFrame(values)[keep]
-    wide.insert(0, "area_code", codes[keep])
+    wide = pd.DataFrame(values)
+    wide.insert(0, "area_code", codes)
     long = wide.melt(id_vars="area_code", var_name="column", value_name="value").dropna(subset=["value"])
     measurements = pd.DataFrame(
         {

@@ -127,7 +127,7 @@ def _english_part(part: str, depth: int = 0) -> str | None:
                         out = out.replace(f"{{{i}}}", str(g))
                     return out
     translated = [words.get(w) for w in key.split(" ")]
-    return " ".join(t for t in translated if t) if all(translated) else None
+    return " ".join(translated) if all(translated) else None  # type: ignore[arg-type]
 
 
 def english_label(label_nl: str) -> str:
